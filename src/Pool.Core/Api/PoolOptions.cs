@@ -1,0 +1,29 @@
+namespace PoolCluster;
+
+/// <summary>
+/// What a caller may set when creating a pool. Every property is optional: unset ones keep the value from HOCON
+/// (<c>poolcluster.pool</c>) or the embedded defaults.
+/// </summary>
+public sealed class PoolOptions
+{
+    /// <summary>Number of worker processes. Default: <see cref="Environment.ProcessorCount"/>. Must be at least 1.</summary>
+    public int? Processes { get; set; }
+
+    /// <summary>Tasks a child runs before it is replaced by a fresh one (a chunk counts as one task). Default: never.</summary>
+    public int? MaxTasksPerChild { get; set; }
+
+    /// <summary>Runs once in each child before its first task, e.g. <c>() =&gt; Setup.Init(42)</c>.</summary>
+    public Action? Initializer { get; set; }
+
+    /// <summary>Chunks a worker keeps in flight to its child. Default 2.</summary>
+    public int? ChunksInFlightPerWorker { get; set; }
+
+    /// <summary>Chunks Imap/ImapUnordered submit ahead of the consumer, per process. Default 4.</summary>
+    public int? ImapLookaheadPerProcess { get; set; }
+
+    /// <summary>How often a task is re-dispatched after its node was lost, before it fails. Default 3.</summary>
+    public int? MaxRetries { get; set; }
+
+    /// <summary>How long a child may take to start. Default 60 s.</summary>
+    public TimeSpan? ChildStartTimeout { get; set; }
+}

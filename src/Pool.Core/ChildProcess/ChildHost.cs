@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using System.IO.Pipes;
+using PoolCluster.Serialization;
+using PoolCluster.Tasks;
+
+namespace PoolCluster.ChildProcess;
+
+/// <summary>
+/// The loop of a child process: connect to the parent's pipe, run the initializer, then run chunks in order.
+/// A dedicated thread reads the pipe so that the parent's death (end of stream) ends the child even while user
+/// code is busy: no orphans. Touches no Akka type, so a child never loads Akka.
+/// </summary>
+internal static class ChildHost
+{
+    public const string ChildArgument = "--pool-child";
+
+    public static int Run(string pipeName, int maxFrameSize)
+    {
+        using var pipe = new NamedPipeClientStream(".", pipeName, PipeDirection.InOut, PipeOptions.None);
+        pipe.Connect(TimeSpan.FromSeconds(30));
+        var writer = new FrameWriter(pipe);
+        var reader = new FrameReader(pipe, maxFrameSize);
+        var inbox = new BlockingCollection<Frame>(new ConcurrentQueue<Frame>());
+
+        writer.Write(FrameType.Hello, Environment.ProcessId, 0, default);
+        writer.Flush();
+
+        var readerThread = new Thread(() => ReadUntilParentGone(reader, inbox)) { IsBackground = true, Name = "pool-child-reader" };
+        readerThread.Start();
+
+        var functions = new Dictionary<int, ITaskBody>();
+        var brokenFunctions = new Dictionary<int, ErrorInfo>();
+        foreach (var frame in inbox.GetConsumingEnumerable())
+        {
+            switch (frame.Type)
+            {
+                case FrameType.Init:
+                    if (!RunInitializer(frame.Payload, writer)) return 3;
+                    break;
+                case FrameType.DefineFunction:
+                    try { functions[(int)frame.Id] = Wire.FromBytes<ITaskBody>(frame.Payload); }
+                    catch (Exception e) { brokenFunctions[(int)frame.Id] = ErrorInfo.From(e); }
+                    break;
+                case FrameType.RunChunk:
+                    RunChunk(frame, functions, brokenFunctions, writer);
+                    break;
+                case FrameType.Shutdown:
+                    writer.Flush();
+                    return 0;
+                default:
+                    throw new FrameFormatException($"unexpected frame {frame.Type} from the parent");
+            }
+            // Batch replies: flush only when no more work is already waiting.
+            if (inbox.Count == 0) writer.Flush();
+        }
+        return 0;
+    }
+
+    private static void ReadUntilParentGone(FrameReader reader, BlockingCollection<Frame> inbox)
+    {
+        try
+        {
+            while (reader.Read() is { } frame) inbox.Add(frame);
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"poolcluster child {Environment.ProcessId}: pipe error, exiting: {e.Message}");
+            Environment.Exit(4);
+        }
+        // End of stream: the parent closed the pipe or died. Exit now, even if user code is mid-task.
+        Environment.Exit(0);
+    }
+
+    private static bool RunInitializer(byte[] payload, FrameWriter writer)
+    {
+        try
+        {
+            if (payload.Length > 0) Wire.FromBytes<Adapters.Initializer>(payload).Run();
+            writer.Write(FrameType.Ready, Environment.ProcessId, 0, default);
+            return true;
+        }
+        catch (Exception e)
+        {
+            writer.Write(FrameType.InitFailed, Environment.ProcessId, 0, Wire.ToBytes(ErrorInfo.From(e)));
+            writer.Flush();
+            return false;
+        }
+    }
+
+    private static void RunChunk(Frame frame, Dictionary<int, ITaskBody> functions, Dictionary<int, ErrorInfo> broken, FrameWriter writer)
+    {
+        byte[] reply;
+        try
+        {
+            if (!functions.TryGetValue(frame.Aux, out var body))
+            {
+                var error = broken.TryGetValue(frame.Aux, out var why)
+                    ? why
+                    : ErrorInfo.From(new InvalidOperationException($"function {frame.Aux} was never defined in this child"));
+                writer.Write(FrameType.ChunkFailed, frame.Id, 0, Wire.ToBytes(error));
+                return;
+            }
+            reply = body.RunChunk(frame.Payload);
+        }
+        catch (Exception e)
+        {
+            writer.Write(FrameType.ChunkFailed, frame.Id, 0, Wire.ToBytes(ErrorInfo.From(e)));
+            return;
+        }
+        writer.Write(FrameType.ChunkResult, frame.Id, 0, reply);
+    }
+}

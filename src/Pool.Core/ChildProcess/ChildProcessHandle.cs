@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.IO.Pipes;
+
+namespace PoolCluster.ChildProcess;
+
+/// <summary>
+/// The parent's side of one child process: starts it, owns the pipe, and runs a reader thread and a writer thread.
+/// The writer drains every frame queued since its last write into one buffered write, which batches small tasks.
+/// Exactly one <see cref="IChildListener.OnExited"/> is reported per child, whatever ends it.
+/// </summary>
+internal sealed class ChildProcessHandle : IDisposable
+{
+    private readonly IChildListener _listener;
+    private readonly int _maxFrameSize;
+    private readonly TimeSpan _startTimeout;
+    private readonly BlockingCollection<(FrameType Type, long Id, int Aux, byte[] Payload)> _outbox = new();
+    private readonly NamedPipeServerStream _pipe;
+    private readonly Process _process;
+    private int _exitReported;
+    private volatile string? _exitReasonOverride;
+
+    private ChildProcessHandle(int generation, IChildListener listener, int maxFrameSize, TimeSpan startTimeout)
+    {
+        Generation = generation;
+        _listener = listener;
+        _maxFrameSize = maxFrameSize;
+        _startTimeout = startTimeout;
+        var pipeName = $"poolcluster-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        _pipe = new NamedPipeServerStream(pipeName, PipeDirection.InOut, 1, PipeTransmissionMode.Byte, PipeOptions.Asynchronous);
+        _process = new Process { StartInfo = ChildLauncher.CreateStartInfo(pipeName, maxFrameSize), EnableRaisingEvents = true };
+    }
+
+    /// <summary>Which child of its worker this is (1, 2, ...): tells late events of a replaced child apart.</summary>
+    public int Generation { get; }
+
+    /// <summary>The OS process id (0 until the process started).</summary>
+    public int Pid { get; private set; }
+
+    /// <summary>Starts the process and its I/O threads; frames may be sent at once and wait until the pipe connects.</summary>
+    public static ChildProcessHandle Start(int generation, IChildListener listener, int maxFrameSize, TimeSpan startTimeout)
+    {
+        var handle = new ChildProcessHandle(generation, listener, maxFrameSize, startTimeout);
+        handle.Launch();
+        return handle;
+    }
+
+    private void Launch()
+    {
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _listener.OnOutput(this, e.Data, false); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _listener.OnOutput(this, e.Data, true); };
+        try
+        {
+            _process.Start();
+        }
+        catch (Exception e)
+        {
+            ReportExit(new ChildExit(null, null, $"the child process could not be started: {e.Message}"));
+            return;
+        }
+        Pid = _process.Id;
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        new Thread(ReadLoop) { IsBackground = true, Name = $"pool-child-{Pid}-reader" }.Start();
+    }
+
+    /// <summary>Queues a frame for the writer thread. Frames sent after the child is gone are dropped.</summary>
+    public void Send(FrameType type, long id, int aux, byte[] payload)
+    {
+        try { _outbox.Add((type, id, aux, payload)); }
+        catch (InvalidOperationException) { /* child already gone: its exit is (or will be) reported */ }
+    }
+
+    /// <summary>Asks the child to finish what it has queued and exit.</summary>
+    public void Shutdown() => Send(FrameType.Shutdown, 0, 0, Frame.Empty);
+
+    /// <summary>Kills the child (and anything it started) now.</summary>
+    public void Kill(string reason)
+    {
+        _exitReasonOverride ??= reason;
+        try { if (Pid != 0 && !_process.HasExited) _process.Kill(entireProcessTree: true); }
+        catch (Exception) { /* already exited */ }
+    }
+
+    private void ReadLoop()
+    {
+        try
+        {
+            using var startCancel = new CancellationTokenSource(_startTimeout);
+            var exited = _process.WaitForExitAsync(startCancel.Token);
+            var connected = _pipe.WaitForConnectionAsync(startCancel.Token);
+            Task.WaitAny(connected, exited);
+            if (!connected.IsCompletedSuccessfully)
+            {
+                Kill("the child did not connect to its pipe in time");
+                FinishWithExit("the child ended before it connected to its pipe");
+                return;
+            }
+            new Thread(WriteLoop) { IsBackground = true, Name = $"pool-child-{Pid}-writer" }.Start();
+            var reader = new FrameReader(_pipe, _maxFrameSize);
+            while (reader.Read() is { } frame) _listener.OnFrame(this, frame);
+            FinishWithExit("the child closed its pipe");
+        }
+        catch (Exception e)
+        {
+            // A malformed frame or a broken pipe: this child cannot be trusted any more.
+            Kill($"pipe error: {e.Message}");
+            FinishWithExit($"pipe error: {e.Message}");
+        }
+    }
+
+    private void WriteLoop()
+    {
+        var writer = new FrameWriter(_pipe);
+        try
+        {
+            foreach (var f in _outbox.GetConsumingEnumerable())
+            {
+                writer.Write(f.Type, f.Id, f.Aux, f.Payload);
+                while (_outbox.TryTake(out var more)) writer.Write(more.Type, more.Id, more.Aux, more.Payload);
+                writer.Flush();
+            }
+        }
+        catch (Exception)
+        {
+            // The child is gone; the reader reports the exit.
+        }
+    }
+
+    private void FinishWithExit(string reason)
+    {
+        _outbox.CompleteAdding();
+        int? code = null;
+        try
+        {
+            if (Pid != 0)
+            {
+                if (!_process.WaitForExit(2000)) { _process.Kill(entireProcessTree: true); _process.WaitForExit(2000); }
+                code = _process.HasExited ? _process.ExitCode : null;
+            }
+        }
+        catch (Exception) { /* the exit code is a nicety */ }
+        ReportExit(ChildExit.From(code, _exitReasonOverride ?? reason));
+    }
+
+    private void ReportExit(ChildExit exit)
+    {
+        if (Interlocked.Exchange(ref _exitReported, 1) != 0) return;
+        _outbox.CompleteAdding();
+        _listener.OnExited(this, exit);
+    }
+
+    /// <summary>Kills the child if it still runs and releases the pipe.</summary>
+    public void Dispose()
+    {
+        Kill("disposed");
+        _outbox.CompleteAdding();
+        try { _pipe.Dispose(); } catch (Exception) { /* best effort */ }
+    }
+}

@@ -1,0 +1,4 @@
+namespace PoolCluster.ChildProcess;
+
+/// <summary>A frame on a child pipe was malformed (bad length, unknown type, truncated).</summary>
+internal sealed class FrameFormatException(string message) : IOException(message);

@@ -1,0 +1,50 @@
+using System.Buffers.Binary;
+
+namespace PoolCluster.ChildProcess;
+
+/// <summary>
+/// Reads frames from a pipe. Owned by exactly one reader thread. Returns null at a clean end of stream
+/// (the other side closed the pipe between frames); throws <see cref="FrameFormatException"/> on anything malformed.
+/// </summary>
+internal sealed class FrameReader(Stream stream, int maxFrameSize)
+{
+    private readonly Stream _stream = new BufferedStream(stream, 64 * 1024);
+    private readonly byte[] _header = new byte[Frame.HeaderSize];
+
+    public Frame? Read()
+    {
+        var got = ReadFully(_header, 0, Frame.HeaderSize);
+        if (got == 0) return null;
+        if (got < Frame.HeaderSize) throw new FrameFormatException($"truncated frame header ({got} of {Frame.HeaderSize} bytes)");
+
+        var length = BinaryPrimitives.ReadInt32LittleEndian(_header);
+        var type = (FrameType)_header[4];
+        if (!Enum.IsDefined(type)) throw new FrameFormatException($"unknown frame type {(byte)type}");
+        var payloadLength = length - (Frame.HeaderSize - 4);
+        if (payloadLength < 0) throw new FrameFormatException($"bad frame length {length}");
+        if (payloadLength > maxFrameSize)
+            throw new FrameFormatException($"frame of {payloadLength} bytes exceeds the limit of {maxFrameSize} bytes (poolcluster.pool.max-frame-size)");
+
+        var id = BinaryPrimitives.ReadInt64LittleEndian(_header.AsSpan(5));
+        var aux = BinaryPrimitives.ReadInt32LittleEndian(_header.AsSpan(13));
+        var payload = payloadLength == 0 ? Frame.Empty : new byte[payloadLength];
+        if (payloadLength > 0)
+        {
+            var read = ReadFully(payload, 0, payloadLength);
+            if (read < payloadLength) throw new FrameFormatException($"truncated frame payload ({read} of {payloadLength} bytes)");
+        }
+        return new Frame(type, id, aux, payload);
+    }
+
+    private int ReadFully(byte[] buffer, int offset, int count)
+    {
+        var total = 0;
+        while (total < count)
+        {
+            var n = _stream.Read(buffer, offset + total, count - total);
+            if (n == 0) break;
+            total += n;
+        }
+        return total;
+    }
+}

@@ -1,0 +1,27 @@
+namespace PoolCluster.ChildProcess;
+
+/// <summary>Kinds of frames on the pipe between a worker actor and its child process.</summary>
+internal enum FrameType : byte
+{
+    // parent -> child
+    /// <summary>Payload: serialized initializer body (may be empty). Sent once, first.</summary>
+    Init = 1,
+    /// <summary>Id: function id. Payload: serialized <c>ITaskBody</c>.</summary>
+    DefineFunction = 2,
+    /// <summary>Id: task id, Aux: function id. Payload: serialized chunk of items.</summary>
+    RunChunk = 3,
+    /// <summary>Finish what is queued, then exit.</summary>
+    Shutdown = 4,
+
+    // child -> parent
+    /// <summary>Id: the child's pid. Sent once the pipe is connected.</summary>
+    Hello = 10,
+    /// <summary>The initializer ran (or there was none): the child takes tasks.</summary>
+    Ready = 11,
+    /// <summary>Payload: ErrorInfo of the initializer's exception. The child exits after sending it.</summary>
+    InitFailed = 12,
+    /// <summary>Id: task id. Payload: serialized chunk reply (per-item results and errors).</summary>
+    ChunkResult = 13,
+    /// <summary>Id: task id. Payload: ErrorInfo for a failure of the whole chunk (function could not be resolved, ...).</summary>
+    ChunkFailed = 14,
+}

@@ -1,0 +1,25 @@
+using System.Buffers.Binary;
+
+namespace PoolCluster.ChildProcess;
+
+/// <summary>
+/// Writes frames into a buffer that is flushed explicitly, so that several frames leave in one pipe write.
+/// Not thread-safe: one writer thread owns it.
+/// </summary>
+internal sealed class FrameWriter(Stream stream)
+{
+    private readonly Stream _stream = new BufferedStream(stream, 64 * 1024);
+    private readonly byte[] _header = new byte[Frame.HeaderSize];
+
+    public void Write(FrameType type, long id, int aux, ReadOnlySpan<byte> payload)
+    {
+        BinaryPrimitives.WriteInt32LittleEndian(_header, Frame.HeaderSize - 4 + payload.Length);
+        _header[4] = (byte)type;
+        BinaryPrimitives.WriteInt64LittleEndian(_header.AsSpan(5), id);
+        BinaryPrimitives.WriteInt32LittleEndian(_header.AsSpan(13), aux);
+        _stream.Write(_header);
+        if (!payload.IsEmpty) _stream.Write(payload);
+    }
+
+    public void Flush() => _stream.Flush();
+}

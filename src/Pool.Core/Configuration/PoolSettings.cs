@@ -1,0 +1,101 @@
+using Akka.Configuration;
+
+namespace PoolCluster;
+
+/// <summary>
+/// The pool's effective settings, read from the <c>poolcluster.pool</c> section of HOCON. Immutable; use the
+/// <c>With*</c> methods for copies. <see cref="PoolOptions"/> overrides apply on top via <see cref="Apply"/>.
+/// </summary>
+public sealed record PoolSettings
+{
+    /// <summary>Number of worker processes (resolved: never 0).</summary>
+    public int Processes { get; init; }
+
+    /// <summary>Tasks a child runs before it is replaced; 0 means never.</summary>
+    public int MaxTasksPerChild { get; init; }
+
+    /// <summary>Chunks a worker keeps in flight to its child.</summary>
+    public int ChunksInFlightPerWorker { get; init; }
+
+    /// <summary>Chunks Imap/ImapUnordered keep submitted ahead of the consumer, per process.</summary>
+    public int ImapLookaheadPerProcess { get; init; }
+
+    /// <summary>How long a child may take from spawn to connecting its pipe.</summary>
+    public TimeSpan ChildStartTimeout { get; init; }
+
+    /// <summary>How long Close and Terminate wait for children to exit before killing them.</summary>
+    public TimeSpan ChildShutdownTimeout { get; init; }
+
+    /// <summary>Largest frame accepted on a child pipe, in bytes.</summary>
+    public int MaxFrameSize { get; init; }
+
+    /// <summary>How often a task is re-dispatched after its worker was lost (node loss), before it fails.</summary>
+    public int MaxRetries { get; init; }
+
+    /// <summary>Reads settings from a config that contains (or falls back to) the <c>poolcluster.pool</c> section.</summary>
+    public static PoolSettings Create(Config config)
+    {
+        var c = config.WithFallback(PoolClusterConfig.DefaultConfig()).GetConfig("poolcluster.pool");
+        var processes = c.GetInt("processes", 0);
+        return new PoolSettings
+        {
+            Processes = processes > 0 ? processes : Environment.ProcessorCount,
+            MaxTasksPerChild = c.GetInt("max-tasks-per-child", 0),
+            ChunksInFlightPerWorker = Math.Max(1, c.GetInt("chunks-in-flight-per-worker", 2)),
+            ImapLookaheadPerProcess = Math.Max(1, c.GetInt("imap-lookahead-per-process", 4)),
+            ChildStartTimeout = c.GetTimeSpan("child-start-timeout", TimeSpan.FromSeconds(60)),
+            ChildShutdownTimeout = c.GetTimeSpan("child-shutdown-timeout", TimeSpan.FromSeconds(5)),
+            MaxFrameSize = (int)Math.Min(int.MaxValue, c.GetByteSize("max-frame-size") ?? 512L * 1024 * 1024),
+            MaxRetries = c.GetInt("max-retries", 3),
+        };
+    }
+
+    /// <summary>The defaults from the embedded reference.conf.</summary>
+    public static PoolSettings Default { get; } = Create(Config.Empty);
+
+    /// <summary>Returns a copy with another process count.</summary>
+    public PoolSettings WithProcesses(int processes) => this with { Processes = processes };
+
+    /// <summary>Returns a copy with another per-child task limit.</summary>
+    public PoolSettings WithMaxTasksPerChild(int maxTasksPerChild) => this with { MaxTasksPerChild = maxTasksPerChild };
+
+    /// <summary>Returns a copy with another number of chunks in flight per worker.</summary>
+    public PoolSettings WithChunksInFlightPerWorker(int chunks) => this with { ChunksInFlightPerWorker = chunks };
+
+    /// <summary>Returns a copy with another retry bound.</summary>
+    public PoolSettings WithMaxRetries(int maxRetries) => this with { MaxRetries = maxRetries };
+
+    /// <summary>Applies the options that are set, validating them; unset options keep these settings.</summary>
+    public PoolSettings Apply(PoolOptions? options)
+    {
+        if (options is null) return this;
+        var s = this;
+        if (options.Processes is { } p)
+        {
+            if (p < 1) throw new ArgumentOutOfRangeException(nameof(options.Processes), p, "Number of processes must be at least 1");
+            s = s with { Processes = p };
+        }
+        if (options.MaxTasksPerChild is { } m)
+        {
+            if (m < 0) throw new ArgumentOutOfRangeException(nameof(options.MaxTasksPerChild), m, "MaxTasksPerChild must be 0 (never recycle) or positive");
+            s = s with { MaxTasksPerChild = m };
+        }
+        if (options.ChunksInFlightPerWorker is { } c)
+        {
+            if (c < 1) throw new ArgumentOutOfRangeException(nameof(options.ChunksInFlightPerWorker), c, "ChunksInFlightPerWorker must be at least 1");
+            s = s with { ChunksInFlightPerWorker = c };
+        }
+        if (options.ImapLookaheadPerProcess is { } l)
+        {
+            if (l < 1) throw new ArgumentOutOfRangeException(nameof(options.ImapLookaheadPerProcess), l, "ImapLookaheadPerProcess must be at least 1");
+            s = s with { ImapLookaheadPerProcess = l };
+        }
+        if (options.MaxRetries is { } r)
+        {
+            if (r < 0) throw new ArgumentOutOfRangeException(nameof(options.MaxRetries), r, "MaxRetries must not be negative");
+            s = s with { MaxRetries = r };
+        }
+        if (options.ChildStartTimeout is { } t) s = s with { ChildStartTimeout = t };
+        return s;
+    }
+}

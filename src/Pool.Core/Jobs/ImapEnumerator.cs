@@ -1,0 +1,84 @@
+using System.Collections;
+using System.Runtime.ExceptionServices;
+using PoolCluster.Tasks;
+
+namespace PoolCluster.Jobs;
+
+/// <summary>
+/// Lazy Imap/ImapUnordered: reads the input only as far as a bounded look-ahead of submitted chunks, so endless
+/// inputs work (unlike Python's eager reader). A failed item throws from <see cref="MoveNext"/> at its position;
+/// calling <see cref="MoveNext"/> again continues after it.
+/// </summary>
+internal sealed class ImapEnumerator<T, R> : IEnumerator<R>
+{
+    private readonly IEnumerator<T> _source;
+    private readonly int _chunkSize;
+    private readonly int _lookahead;
+    private readonly StreamJob _job;
+    private readonly Action<int, T[]> _submitChunk;
+    private readonly Action _cancel;
+    private ChunkReply<R>? _chunk;
+    private int _position;
+    private int _submitted;
+    private int _taken;
+    private bool _sourceDone;
+    private bool _disposed;
+
+    public ImapEnumerator(IEnumerable<T> items, int chunkSize, int lookahead, StreamJob job, Action<int, T[]> submitChunk, Action cancel)
+    {
+        _source = items.GetEnumerator();
+        _chunkSize = chunkSize;
+        _lookahead = lookahead;
+        _job = job;
+        _submitChunk = submitChunk;
+        _cancel = cancel;
+    }
+
+    public R Current { get; private set; } = default!;
+
+    object? IEnumerator.Current => Current;
+
+    public bool MoveNext()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        while (true)
+        {
+            if (_chunk is { } chunk && _position < chunk.Results.Length)
+            {
+                var i = _position++;
+                if (chunk.ErrorAt(i) is { } error) ExceptionDispatchInfo.Capture(error).Throw();
+                Current = chunk.Results[i];
+                return true;
+            }
+            _chunk = null;
+            Fill();
+            if (_taken == _submitted) return false;
+            var outcome = _job.Take(_taken++);
+            if (outcome.Error is { } chunkError) ExceptionDispatchInfo.Capture(chunkError).Throw();
+            _chunk = Wire.FromBytes<ChunkReply<R>>(outcome.Payload!);
+            _position = 0;
+        }
+    }
+
+    private void Fill()
+    {
+        while (!_sourceDone && _submitted - _taken < _lookahead)
+        {
+            var buffer = new List<T>(_chunkSize);
+            while (buffer.Count < _chunkSize && _source.MoveNext()) buffer.Add(_source.Current);
+            if (buffer.Count < _chunkSize) _sourceDone = true;
+            if (buffer.Count == 0) return;
+            _submitChunk(_submitted++, buffer.ToArray());
+        }
+    }
+
+    public void Reset() => throw new NotSupportedException("Imap results cannot be replayed; call Imap again.");
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        if (_taken < _submitted || !_sourceDone) _cancel();
+        _source.Dispose();
+    }
+}

@@ -1,0 +1,47 @@
+using PoolCluster.Router;
+
+namespace PoolCluster.Jobs;
+
+/// <summary>
+/// The mailbox between the router and an Imap consumer: chunk outcomes arrive on the router's thread and are taken
+/// by index (ordered) or as they come (unordered) on the consumer's thread.
+/// </summary>
+internal sealed class StreamJob : IChunkSink
+{
+    internal readonly record struct Outcome(int ChunkIndex, byte[]? Payload, Exception? Error);
+
+    private readonly object _gate = new();
+    private readonly Dictionary<int, Outcome> _byIndex = new();
+    private readonly Queue<Outcome> _arrivals = new();
+    private readonly bool _ordered;
+
+    public StreamJob(bool ordered) => _ordered = ordered;
+
+    public void OnResult(int chunkIndex, byte[] payload) => Add(new Outcome(chunkIndex, payload, null));
+
+    public void OnFailure(int chunkIndex, Exception error) => Add(new Outcome(chunkIndex, null, error));
+
+    private void Add(Outcome outcome)
+    {
+        lock (_gate)
+        {
+            if (_ordered) _byIndex[outcome.ChunkIndex] = outcome;
+            else _arrivals.Enqueue(outcome);
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>Blocks until the chunk at <paramref name="index"/> (ordered) or any chunk (unordered) has an outcome.</summary>
+    public Outcome Take(int index)
+    {
+        lock (_gate)
+        {
+            while (true)
+            {
+                if (_ordered && _byIndex.Remove(index, out var o)) return o;
+                if (!_ordered && _arrivals.TryDequeue(out var a)) return a;
+                Monitor.Wait(_gate);
+            }
+        }
+    }
+}

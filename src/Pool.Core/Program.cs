@@ -1,0 +1,18 @@
+using PoolCluster.ChildProcess;
+
+namespace PoolCluster;
+
+/// <summary>Entry point used only when Pool.Core.dll is started as a pool's child process.</summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        if (args.Length >= 2 && args[0] == ChildHost.ChildArgument)
+        {
+            var maxFrame = args.Length >= 3 && int.TryParse(args[2], out var m) ? m : int.MaxValue;
+            return ChildHost.Run(args[1], maxFrame);
+        }
+        Console.Error.WriteLine("Pool.Core.dll is a library; it runs as a program only as a PoolCluster child process.");
+        return 2;
+    }
+}

@@ -1,0 +1,20 @@
+using PoolCluster.Protocol;
+
+namespace PoolCluster.Router;
+
+/// <summary>One queued chunk and where its outcome goes. Lives only in the router's (the caller's) process.</summary>
+internal sealed class WorkItem(long jobId, int chunkIndex, FunctionSpec function, byte[] payload, string description, IChunkSink sink)
+{
+    public long JobId { get; } = jobId;
+    public int ChunkIndex { get; } = chunkIndex;
+    public FunctionSpec Function { get; } = function;
+    public byte[] Payload { get; } = payload;
+    public string Description { get; } = description;
+    public IChunkSink Sink { get; } = sink;
+
+    /// <summary>Assigned when dispatched; a fresh id per attempt, so a late answer from a lost worker is dropped.</summary>
+    public long TaskId { get; set; }
+
+    /// <summary>How often the item was lost with its worker's node and dispatched again.</summary>
+    public int Retries { get; set; }
+}

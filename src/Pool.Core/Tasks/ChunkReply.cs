@@ -1,0 +1,21 @@
+using PoolCluster.Serialization;
+
+namespace PoolCluster.Tasks;
+
+/// <summary>
+/// A child's answer for one chunk: a result per item, and the failures by item position. Per-item errors let
+/// Imap raise at the failed item's position and go on after it.
+/// </summary>
+internal sealed class ChunkReply<R>
+{
+    public R[] Results = [];
+    public int[]? ErrorIndexes;
+    public ErrorInfo[]? Errors;
+
+    public Exception? ErrorAt(int index)
+    {
+        if (ErrorIndexes is null) return null;
+        var pos = Array.IndexOf(ErrorIndexes, index);
+        return pos < 0 ? null : Errors![pos].ToException();
+    }
+}

@@ -1,0 +1,22 @@
+using PoolCluster.ChildProcess;
+using PoolCluster.Protocol;
+
+namespace PoolCluster.Worker;
+
+/// <summary>A worker's bookkeeping for one child process: what it was sent, in order, and what it already knows.</summary>
+internal sealed class ChildSlot(ChildProcessHandle handle)
+{
+    public ChildProcessHandle Handle { get; } = handle;
+
+    /// <summary>Chunks sent and not answered, in the order the child runs them: the head is the running one.</summary>
+    public Queue<TaskChunk> InFlight { get; } = new();
+
+    /// <summary>Function ids this child has been sent.</summary>
+    public HashSet<int> Functions { get; } = [];
+
+    /// <summary>Tasks sent to this child over its life (for MaxTasksPerChild).</summary>
+    public int Sent { get; set; }
+
+    /// <summary>The child said Ready (its initializer ran).</summary>
+    public bool Ready { get; set; }
+}

@@ -1,0 +1,234 @@
+using Akka.Actor;
+using Akka.Event;
+using PoolCluster.ChildProcess;
+using PoolCluster.Protocol;
+using PoolCluster.Serialization;
+using PoolCluster.Tasks;
+
+namespace PoolCluster.Worker;
+
+/// <summary>
+/// One pool worker: supervises one child OS process at a time and pulls chunks from the router while it has room.
+/// A dead child fails only the chunk it was running (<see cref="ChunkLost"/>); chunks queued behind it go to the
+/// fresh child. With MaxTasksPerChild a standby child is started ahead of need, so recycling does not stall.
+/// </summary>
+internal sealed class WorkerActor : ReceiveActor, IChildListener
+{
+    private const int MaxConsecutiveStartFailures = 3;
+
+    private sealed record ChildFrame(ChildProcessHandle Child, Frame Frame);
+    private sealed record ChildEnded(ChildProcessHandle Child, ChildExit Exit);
+
+    private readonly IActorRef _router;
+    private readonly IActorRef _self; // the child's I/O threads have no actor context: they tell this reference
+    private readonly WorkerSettings _settings;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Queue<TaskChunk> _pending = new();
+    private readonly List<ChildSlot> _retiring = [];
+    private ChildSlot? _current;
+    private ChildSlot? _standby;
+    private int _generation;
+    private int _outstandingDemand;
+    private int _startFailures;
+    private bool _stopping;
+    private bool _broken;
+
+    public WorkerActor(IActorRef router, WorkerSettings settings)
+    {
+        _router = router;
+        _settings = settings;
+        _self = Self;
+
+        Receive<TaskChunk>(chunk =>
+        {
+            _outstandingDemand = Math.Max(0, _outstandingDemand - 1);
+            _pending.Enqueue(chunk);
+            Pump();
+        });
+        Receive<ChildFrame>(m => OnChildFrame(m.Child, m.Frame));
+        Receive<ChildEnded>(m => OnChildEnded(m.Child, m.Exit));
+        Receive<StopWorker>(m => Stop(m.Graceful));
+    }
+
+    public static Props Props(IActorRef router, WorkerSettings settings) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(router, settings));
+
+    protected override void PreStart()
+    {
+        _current = Spawn();
+        if (_settings.MaxTasksPerChild > 0) _standby = Spawn();
+        RequestMore();
+    }
+
+    protected override void PostStop()
+    {
+        foreach (var slot in AllSlots()) slot.Handle.Dispose();
+    }
+
+    // IChildListener: called on the child's I/O threads; everything is handed to the actor as a message.
+    void IChildListener.OnFrame(ChildProcessHandle child, Frame frame) => _self.Tell(new ChildFrame(child, frame));
+    void IChildListener.OnExited(ChildProcessHandle child, ChildExit exit) => _self.Tell(new ChildEnded(child, exit));
+    void IChildListener.OnOutput(ChildProcessHandle child, string line, bool isError)
+    {
+        if (isError) _log.Warning("[child {0}] {1}", child.Pid, line);
+        else _log.Info("[child {0}] {1}", child.Pid, line);
+    }
+
+    private ChildSlot Spawn()
+    {
+        var handle = ChildProcessHandle.Start(++_generation, this, _settings.MaxFrameSize, _settings.ChildStartTimeout);
+        handle.Send(FrameType.Init, 0, 0, _settings.InitializerBody);
+        return new ChildSlot(handle);
+    }
+
+    private IEnumerable<ChildSlot> AllSlots()
+    {
+        if (_current is not null) yield return _current;
+        if (_standby is not null) yield return _standby;
+        foreach (var s in _retiring) yield return s;
+    }
+
+    private ChildSlot? Find(ChildProcessHandle child) => AllSlots().FirstOrDefault(s => ReferenceEquals(s.Handle, child));
+
+    private bool AtTaskLimit(ChildSlot slot) => _settings.MaxTasksPerChild > 0 && slot.Sent >= _settings.MaxTasksPerChild;
+
+    /// <summary>Moves pending chunks into the current child while it has room, recycling it at its task limit.</summary>
+    private void Pump()
+    {
+        while (_current is { } slot && !_broken)
+        {
+            if (AtTaskLimit(slot))
+            {
+                if (slot.InFlight.Count > 0) break; // one child runs at a time: the successor waits for the last answer
+                Retire(slot);
+                continue;
+            }
+            if (_pending.Count == 0 || slot.InFlight.Count >= _settings.ChunksInFlight) break;
+            SendToChild(slot, _pending.Dequeue());
+        }
+        RequestMore();
+    }
+
+    private void SendToChild(ChildSlot slot, TaskChunk chunk)
+    {
+        if (slot.Functions.Add(chunk.Function.Id))
+            slot.Handle.Send(FrameType.DefineFunction, chunk.Function.Id, 0, chunk.Function.Body);
+        slot.Handle.Send(FrameType.RunChunk, chunk.TaskId, chunk.Function.Id, chunk.Payload);
+        slot.InFlight.Enqueue(chunk);
+        slot.Sent++;
+    }
+
+    private void Retire(ChildSlot slot)
+    {
+        slot.Handle.Shutdown();
+        _retiring.Add(slot);
+        _current = _standby ?? Spawn();
+        _standby = _stopping ? null : Spawn();
+    }
+
+    private void RequestMore()
+    {
+        if (_stopping || _broken) return;
+        var held = _pending.Count + (_current?.InFlight.Count ?? 0) + _outstandingDemand;
+        var want = _settings.ChunksInFlight - held;
+        if (want <= 0) return;
+        _outstandingDemand += want;
+        _router.Tell(new RequestWork(want));
+    }
+
+    private void OnChildFrame(ChildProcessHandle child, Frame frame)
+    {
+        var slot = Find(child);
+        if (slot is null) return; // a replaced child's late frame
+        switch (frame.Type)
+        {
+            case FrameType.Hello:
+                break;
+            case FrameType.Ready:
+                slot.Ready = true;
+                _startFailures = 0;
+                break;
+            case FrameType.InitFailed:
+                _broken = true;
+                _router.Tell(new InitializerFailed(Wire.FromBytes<ErrorInfo>(frame.Payload)));
+                break;
+            case FrameType.ChunkResult:
+            case FrameType.ChunkFailed:
+                if (!slot.InFlight.TryDequeue(out var chunk) || chunk.TaskId != frame.Id)
+                {
+                    slot.Handle.Kill($"the child answered task {frame.Id} out of order");
+                    return;
+                }
+                _router.Tell(frame.Type == FrameType.ChunkResult
+                    ? new ChunkCompleted(chunk.TaskId, frame.Payload)
+                    : new ChunkFailed(chunk.TaskId, Wire.FromBytes<ErrorInfo>(frame.Payload)));
+                if (_retiring.Contains(slot) && slot.InFlight.Count == 0) slot.Handle.Shutdown();
+                Pump();
+                CompleteStopIfIdle();
+                break;
+            default:
+                slot.Handle.Kill($"unexpected frame {frame.Type} from the child");
+                break;
+        }
+    }
+
+    private void OnChildEnded(ChildProcessHandle child, ChildExit exit)
+    {
+        var slot = Find(child);
+        if (slot is null) return;
+        child.Dispose();
+        _retiring.Remove(slot);
+
+        if (slot.InFlight.TryDequeue(out var running))
+        {
+            _log.Warning("Child {0} was lost while running {1}: {2}", child.Pid, running.Description, exit.Describe());
+            _router.Tell(new ChunkLost(running.TaskId, $"the worker process (pid {child.Pid}) running {running.Description} died: {exit.Describe()}", exit.ExitCode, exit.Signal));
+            // Chunks queued behind the running one never started: the next child runs them.
+            var requeue = slot.InFlight.Concat(_pending).ToList();
+            _pending.Clear();
+            foreach (var c in requeue) _pending.Enqueue(c);
+        }
+
+        var diedBeforeReady = !slot.Ready;
+        if (ReferenceEquals(slot, _current)) _current = null;
+        if (ReferenceEquals(slot, _standby)) _standby = null;
+        if (_stopping || _broken)
+        {
+            CompleteStopIfIdle();
+            return;
+        }
+
+        if (diedBeforeReady && ++_startFailures >= MaxConsecutiveStartFailures)
+        {
+            _broken = true;
+            _router.Tell(new WorkerStartFailed($"{MaxConsecutiveStartFailures} child processes in a row ended before they were ready; the last: {exit.Describe()}"));
+            return;
+        }
+        _current ??= _standby ?? Spawn();
+        if (ReferenceEquals(_current, _standby)) _standby = null;
+        if (_settings.MaxTasksPerChild > 0 && _standby is null) _standby = Spawn();
+        Pump();
+    }
+
+    private void Stop(bool graceful)
+    {
+        _stopping = true;
+        if (!graceful)
+        {
+            foreach (var slot in AllSlots()) slot.Handle.Kill("the pool was terminated");
+            Context.Stop(Self);
+            return;
+        }
+        _standby?.Handle.Shutdown();
+        CompleteStopIfIdle();
+    }
+
+    /// <summary>A stopping worker ends once nothing is pending or in flight and its children have exited.</summary>
+    private void CompleteStopIfIdle()
+    {
+        if (!_stopping) return;
+        if (_pending.Count > 0 || AllSlots().Any(s => s.InFlight.Count > 0)) return;
+        foreach (var slot in AllSlots()) slot.Handle.Shutdown();
+        if (_current is null && _standby is null && _retiring.Count == 0) Context.Stop(Self);
+    }
+}

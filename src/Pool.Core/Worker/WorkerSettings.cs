@@ -1,0 +1,13 @@
+namespace PoolCluster.Worker;
+
+/// <summary>What a worker needs to run its children: the pool's limits and the serialized initializer.</summary>
+internal sealed record WorkerSettings(
+    int ChunksInFlight,
+    int MaxTasksPerChild,
+    int MaxFrameSize,
+    TimeSpan ChildStartTimeout,
+    byte[] InitializerBody)
+{
+    public static WorkerSettings From(PoolSettings s, byte[] initializerBody) =>
+        new(s.ChunksInFlightPerWorker, s.MaxTasksPerChild, s.MaxFrameSize, s.ChildStartTimeout, initializerBody);
+}

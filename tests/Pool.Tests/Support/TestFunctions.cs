@@ -1,0 +1,49 @@
+namespace PoolCluster.Tests.Support;
+
+/// <summary>Functions the tests ship to child processes. Static, so every child resolves them from this assembly.</summary>
+public static class TestFunctions
+{
+    public static int Square(int x) => x * x;
+
+    public static int Pid() => Environment.ProcessId;
+
+    public static int PidOf(int _) => Environment.ProcessId;
+
+    public static int SleepThenPid(int ms) { Thread.Sleep(ms); return Environment.ProcessId; }
+
+    public static int FailOn(int x) => x % 7 == 3 ? throw new CustomTaskException($"item {x} is bad") : x;
+
+    public static int ThrowInvalid(int x) => throw new InvalidOperationException($"invalid {x}");
+
+    public static int ExitProcess(int code) { Environment.Exit(code); return 0; }
+
+    public static int Write(int x)
+    {
+        Console.WriteLine($"hello from the child, item {x}");
+        Console.Error.WriteLine($"and on stderr, item {x}");
+        return x;
+    }
+
+    // Set by the pool initializer in each child.
+    public static int InitializedWith;
+    public static int InitializerRuns;
+
+    public static void Init(int value) { InitializedWith = value; InitializerRuns++; }
+
+    public static int ReadInitialized(int _) => InitializedWith * 1000 + InitializerRuns;
+
+    public static void FailingInit() => throw new ArgumentException("the initializer is broken on purpose");
+
+    public static Func<int> UnserializableResult() => () => 1;
+}
+
+/// <summary>A user exception type the pool must rebuild in the caller with its own type and message.</summary>
+public sealed class CustomTaskException(string message) : Exception(message);
+
+/// <summary>An exception type with no (string) constructor: it cannot be rebuilt, so the caller gets RemoteTaskException.</summary>
+public sealed class UnbuildableException(int code) : Exception($"code {code}")
+{
+    public int Code { get; } = code;
+
+    public static int Throw(int code) => throw new UnbuildableException(code);
+}
