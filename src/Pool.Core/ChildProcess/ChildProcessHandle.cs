@@ -145,6 +145,7 @@ internal sealed class ChildProcessHandle : IDisposable
 
     private void ReportExit(ChildExit exit)
     {
+        // Once disposed, the owner no longer listens: an exit it caused itself is not news.
         if (Interlocked.Exchange(ref _exitReported, 1) != 0) return;
         _outbox.CompleteAdding();
         _listener.OnExited(this, exit);
@@ -153,6 +154,7 @@ internal sealed class ChildProcessHandle : IDisposable
     /// <summary>Kills the child if it still runs and releases the pipe.</summary>
     public void Dispose()
     {
+        Interlocked.Exchange(ref _exitReported, 1);
         Kill("disposed");
         _outbox.CompleteAdding();
         try { _pipe.Dispose(); } catch (Exception) { /* best effort */ }

@@ -6,6 +6,9 @@ namespace PoolCluster;
 /// </summary>
 public sealed class TaskSerializationException : ArgumentException
 {
+    /// <summary>Creates the exception (also the shape used to rebuild it from a child's error).</summary>
+    public TaskSerializationException(string message, Exception? inner) : this(message, null, inner) { }
+
     /// <summary>Creates the exception.</summary>
     /// <param name="message">What could not travel and why.</param>
     /// <param name="memberName">The captured member (closure field) that could not be serialized, when known.</param>

@@ -34,7 +34,9 @@ public static class TestFunctions
 
     public static void FailingInit() => throw new ArgumentException("the initializer is broken on purpose");
 
-    public static Func<int> UnserializableResult() => () => 1;
+    /// <summary>A compiled expression is a delegate to a dynamic method: it has no assembly to travel back to.</summary>
+    public static Func<int> UnserializableResult() =>
+        System.Linq.Expressions.Expression.Lambda<Func<int>>(System.Linq.Expressions.Expression.Constant(1)).Compile();
 }
 
 /// <summary>A user exception type the pool must rebuild in the caller with its own type and message.</summary>

@@ -1,0 +1,133 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using PoolCluster.Protocol;
+using PoolCluster.Router;
+
+namespace PoolCluster.Tests.Actors;
+
+/// <summary>The router's bookkeeping, with test probes standing in for workers (pull protocol, retries, exactly-once).</summary>
+public sealed class PoolRouterTests : TestKit
+{
+    private static readonly FunctionSpec Function = new(1, []);
+
+    private sealed class RecordingSink : IChunkSink
+    {
+        public readonly List<(int Chunk, byte[]? Payload, Exception? Error)> Outcomes = [];
+        public void OnResult(int chunkIndex, byte[] payload) { lock (Outcomes) Outcomes.Add((chunkIndex, payload, null)); }
+        public void OnFailure(int chunkIndex, Exception error) { lock (Outcomes) Outcomes.Add((chunkIndex, null, error)); }
+        public int Count { get { lock (Outcomes) return Outcomes.Count; } }
+    }
+
+    private IActorRef StartRouter(int maxRetries = 3) =>
+        Sys.ActorOf(PoolRouter.Props(PoolSettings.Default.WithMaxRetries(maxRetries), localWorkers: null, new TaskCompletionSource()));
+
+    private static WorkItem Item(int chunk, IChunkSink sink, long job = 1) => new(job, chunk, Function, [(byte)chunk], $"chunk {chunk}", sink);
+
+    [Fact]
+    public void Work_goes_only_to_workers_that_asked_for_it()
+    {
+        var router = StartRouter();
+        var sink = new RecordingSink();
+        router.Tell(new Submit([Item(0, sink), Item(1, sink), Item(2, sink)]));
+        var worker = CreateTestProbe();
+        worker.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        router.Tell(new RequestWork(2), worker.Ref);
+        var first = worker.ExpectMsg<TaskChunk>();
+        var second = worker.ExpectMsg<TaskChunk>();
+        Assert.Equal(new byte[] { 0 }, first.Payload);
+        Assert.Equal(new byte[] { 1 }, second.Payload);
+        worker.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void A_late_duplicate_result_is_dropped_so_each_result_is_seen_once()
+    {
+        var router = StartRouter();
+        var sink = new RecordingSink();
+        var worker = CreateTestProbe();
+        router.Tell(new RequestWork(1), worker.Ref);
+        router.Tell(new Submit([Item(0, sink)]));
+        var chunk = worker.ExpectMsg<TaskChunk>();
+        router.Tell(new ChunkCompleted(chunk.TaskId, [42]), worker.Ref);
+        router.Tell(new ChunkCompleted(chunk.TaskId, [43]), worker.Ref);
+        AwaitCondition(() => sink.Count >= 1);
+        Thread.Sleep(200);
+        Assert.Single(sink.Outcomes);
+        Assert.Equal(new byte[] { 42 }, sink.Outcomes[0].Payload);
+    }
+
+    [Fact]
+    public void Work_in_flight_on_a_worker_that_dies_is_dispatched_again_and_its_late_answer_ignored()
+    {
+        var router = StartRouter();
+        var sink = new RecordingSink();
+        var doomed = CreateTestProbe();
+        router.Tell(new RequestWork(1), doomed.Ref);
+        router.Tell(new Submit([Item(0, sink)]));
+        var lost = doomed.ExpectMsg<TaskChunk>();
+        Sys.Stop(doomed.Ref);
+
+        var survivor = CreateTestProbe();
+        router.Tell(new RequestWork(1), survivor.Ref);
+        var retried = survivor.ExpectMsg<TaskChunk>();
+        Assert.Equal(lost.Payload, retried.Payload);
+        Assert.NotEqual(lost.TaskId, retried.TaskId);
+
+        router.Tell(new ChunkCompleted(lost.TaskId, [1]));       // the dead worker's late answer
+        router.Tell(new ChunkCompleted(retried.TaskId, [2]), survivor.Ref);
+        AwaitCondition(() => sink.Count >= 1);
+        Thread.Sleep(200);
+        Assert.Single(sink.Outcomes);
+        Assert.Equal(new byte[] { 2 }, sink.Outcomes[0].Payload);
+    }
+
+    [Fact]
+    public void A_poison_task_that_keeps_losing_workers_fails_after_MaxRetries_with_WorkerLostException()
+    {
+        var router = StartRouter(maxRetries: 2);
+        var sink = new RecordingSink();
+        router.Tell(new Submit([Item(0, sink)]));
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var worker = CreateTestProbe();
+            router.Tell(new RequestWork(1), worker.Ref);
+            worker.ExpectMsg<TaskChunk>();
+            Sys.Stop(worker.Ref);
+        }
+        AwaitCondition(() => sink.Count == 1);
+        var error = Assert.IsType<WorkerLostException>(sink.Outcomes[0].Error);
+        Assert.Contains("MaxRetries = 2", error.Message);
+        var idle = CreateTestProbe();
+        router.Tell(new RequestWork(1), idle.Ref);
+        idle.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public void A_child_lost_mid_task_fails_that_task_with_WorkerLostException()
+    {
+        var router = StartRouter();
+        var sink = new RecordingSink();
+        var worker = CreateTestProbe();
+        router.Tell(new RequestWork(1), worker.Ref);
+        router.Tell(new Submit([Item(0, sink)]));
+        var chunk = worker.ExpectMsg<TaskChunk>();
+        router.Tell(new ChunkLost(chunk.TaskId, "child 123 died", 137, 9), worker.Ref);
+        AwaitCondition(() => sink.Count == 1);
+        var error = Assert.IsType<WorkerLostException>(sink.Outcomes[0].Error);
+        Assert.Equal(9, error.Signal);
+        Assert.Equal("chunk 0", error.TaskDescription);
+    }
+
+    [Fact]
+    public void A_cancelled_job_loses_its_queued_chunks()
+    {
+        var router = StartRouter();
+        var sink = new RecordingSink();
+        router.Tell(new Submit([Item(0, sink, job: 7), Item(1, sink, job: 8)]));
+        router.Tell(new CancelJob(7));
+        var worker = CreateTestProbe();
+        router.Tell(new RequestWork(2), worker.Ref);
+        Assert.Equal(new byte[] { 1 }, worker.ExpectMsg<TaskChunk>().Payload);
+        worker.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+}
