@@ -1,0 +1,31 @@
+namespace PoolCluster.Serialization;
+
+/// <summary>
+/// Checks, before anything is sent, that a function does not capture process-bound objects. Hyperion would
+/// happily copy the fields of a FileStream or a Thread; the copy would be meaningless in the child, so we refuse
+/// at the call site and name the captured member.
+/// </summary>
+internal static class ClosureValidator
+{
+    /// <summary>Throws when <paramref name="function"/> captures a value that cannot travel to a child process.</summary>
+    /// <exception cref="TaskSerializationException">Names the captured member (<see cref="TaskSerializationException.MemberName"/>).</exception>
+    public static void Validate(Delegate function)
+    {
+        foreach (var member in CapturedMembers.Of(function))
+        {
+            // The runtime type says most (a Stream field holding a FileStream); the declared type catches nulls and IntPtr.
+            var bound = (member.Value is null ? null : ProcessBoundTypes.Find(member.Value.GetType()))
+                        ?? ProcessBoundTypes.Find(member.DeclaredType);
+            if (bound is null)
+                continue;
+
+            var shown = member.Value?.GetType() ?? member.DeclaredType;
+            var detail = bound == shown ? "" : $", which holds {bound.FullName}";
+            throw new TaskSerializationException(
+                $"The function captures '{member.Path}' ({shown.FullName}{detail}) which cannot travel to a child process: " +
+                "streams, handles, threads, tasks, sockets, actor systems and other process-bound objects cannot be serialized. " +
+                "Capture the data instead.",
+                member.Path);
+        }
+    }
+}
