@@ -1,0 +1,42 @@
+using PoolCluster.Bench.Scenarios;
+
+namespace PoolCluster.Bench.Report;
+
+/// <summary>A target from issue 5: a figure taken from a row (and its Python counterpart) and a limit it must meet.</summary>
+/// <param name="Scenario">The row it applies to.</param>
+/// <param name="Label">How the table and chart print it.</param>
+/// <param name="Measure">The figure: ours and Python's row in, null when it cannot be computed.</param>
+/// <param name="Limit">The limit.</param>
+/// <param name="AtMost">True when the figure must be at most <paramref name="Limit"/>, false when at least.</param>
+public sealed record Target(string Scenario, string Label, Func<BenchRow, BenchRow?, double?> Measure, double Limit, bool AtMost)
+{
+    /// <summary>Issue 5's targets, for 2 processes on the issue's 2-core machine.</summary>
+    public static IReadOnlyList<Target> All { get; } =
+    [
+        Ratio("a_map_default_chunk", 0.5),
+        Ratio("b_map_chunksize1", 0.5),
+        Ratio("c_imap", 0.5),
+        Ratio("c_imap_unordered", 0.5),
+        Ratio("d_apply_async", 0.5),
+        Ratio("e_apply_sequential_roundtrip", 0.5),
+        new("f_cpu_burn_map", "efficiency ≥ 0.95", (ours, _) => ours.Number("efficiency"), 0.95, AtMost: false),
+        new("g_pool_startup_teardown", "first result ≤ 0.4 s", (ours, _) => ours.Number("first_result_seconds"), 0.4, AtMost: true),
+        Ratio("h_maxtasksperchild1", 3),
+        Ratio("i_payload_1MB_distinct", 0.5),
+        new(MemoryScenario.ChildRow, "≤ 40 MB", (ours, _) => ours.Value, 40, AtMost: true),
+        new(ClusterScenario.ImapUnorderedRow, "≥ 20,000 tasks/s", (ours, _) => ours.Number("tasks_per_sec"), 20_000, AtMost: false),
+        new(ClusterScenario.ApplyRow, "median ≤ 0.5 ms", (ours, _) => ours.Number("median_ms"), 0.5, AtMost: true),
+    ];
+
+    /// <summary>True when the target is on the ours/Python time ratio (the chart draws it as a line).</summary>
+    public bool IsRatio => Label.StartsWith("ratio", StringComparison.Ordinal);
+
+    /// <summary>The target for a row, if it has one.</summary>
+    public static Target? For(string scenario) => All.FirstOrDefault(t => t.Scenario == scenario);
+
+    /// <summary>Whether <paramref name="value"/> meets the target.</summary>
+    public bool IsMet(double value) => AtMost ? value <= Limit : value >= Limit;
+
+    private static Target Ratio(string scenario, double limit) =>
+        new(scenario, $"ratio ≤ {limit:0.##}", (ours, python) => Comparison.Ratio(ours, python), limit, AtMost: true);
+}

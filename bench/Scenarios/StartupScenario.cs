@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+
+namespace PoolCluster.Bench.Scenarios;
+
+/// <summary>
+/// g: a pool's whole life, repeated: <c>new WorkerPool(2)</c> (actor system and child processes start),
+/// one <c>Apply</c>, <c>Close</c>, <c>Join</c>, <c>Dispose</c>. <c>seconds</c> is the median cycle, comparable with the
+/// anchor's <c>g_pool_startup_teardown</c>; the target applies to <c>first_result_seconds</c> (new pool → first result).
+/// </summary>
+public sealed class StartupScenario : IScenario
+{
+    private const string Name = "g_pool_startup_teardown";
+
+    /// <inheritdoc />
+    public string Key => "g";
+
+    /// <inheritdoc />
+    public bool InAnchor => true;
+
+    /// <inheritdoc />
+    public void Run(ScenarioContext context)
+    {
+        var reps = context.Sizes.StartupReps;
+        context.Begin(Name, 1);
+        var cycles = new List<double>();
+        var firstResults = new List<double>();
+        for (var i = 0; i < reps; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var pool = context.NewPool(warmUp: false);
+            if (pool.ApplyAsync(Fn.Square, 3L).Get(context.CallTimeout) != 9) throw new InvalidDataException($"{Name}: wrong result");
+            firstResults.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+            pool.Close();
+            if (!pool.Join(context.CallTimeout)) throw new TimeoutException($"{Name}: Join after Close did not return");
+            pool.Dispose();
+            cycles.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+        context.Record(BenchRow.Timed(Name, 1, context.Processes, Median(cycles), new JsonObject
+        {
+            ["reps"] = reps,
+            ["min_seconds"] = Math.Round(cycles.Min(), 6),
+            ["max_seconds"] = Math.Round(cycles.Max(), 6),
+            ["first_result_seconds"] = Math.Round(Median(firstResults), 6),
+            ["first_result_min_seconds"] = Math.Round(firstResults.Min(), 6),
+            ["first_result_cold_seconds"] = Math.Round(firstResults[0], 6),
+        }));
+    }
+
+    private static double Median(List<double> samples)
+    {
+        var sorted = samples.Order().ToList();
+        var mid = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}
