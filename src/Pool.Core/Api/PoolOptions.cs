@@ -26,4 +26,18 @@ public sealed class PoolOptions
 
     /// <summary>How long a child may take to start. Default 60 s.</summary>
     public TimeSpan? ChildStartTimeout { get; set; }
+
+    /// <summary><see cref="WorkerPool.Connect"/>: the host name or IP other members use to reach this client.
+    /// Default: 127.0.0.1 when the seed is on loopback, else this machine's host name.</summary>
+    public string? Hostname { get; set; }
+
+    /// <summary><see cref="WorkerPool.Connect"/>: this client's TCP port. Default 0 (any free port).</summary>
+    public int? Port { get; set; }
+
+    /// <summary><see cref="WorkerPool.Connect"/>: how long to wait to become a cluster member. Default 30 s.</summary>
+    public TimeSpan? ConnectTimeout { get; set; }
+
+    /// <summary><see cref="WorkerPool.Connect"/>: extra HOCON for the client's actor system (e.g. TLS settings),
+    /// overridden by the explicit options above.</summary>
+    public Akka.Configuration.Config? Config { get; set; }
 }

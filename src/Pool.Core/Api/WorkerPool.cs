@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using PoolCluster.Jobs;
+using PoolCluster.Cluster;
 using PoolCluster.Protocol;
 using PoolCluster.Router;
 using PoolCluster.Tasks;
@@ -22,8 +23,10 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
 
     private readonly ActorSystem _system;
     private readonly bool _ownsSystem;
+    private readonly bool _clustered;
     private readonly IActorRef _router;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly PoolStats _stats = new();
     private readonly FunctionCatalog _functions = new();
     private int _state;
 
@@ -35,25 +38,61 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
 
     /// <summary>Creates a standalone pool on this machine with its own actor system.</summary>
     public WorkerPool(PoolOptions options)
-        : this(null, options ?? throw new ArgumentNullException(nameof(options))) { }
+        : this(null, ownsSystem: true, options ?? throw new ArgumentNullException(nameof(options))) { }
 
-    private WorkerPool(ActorSystem? system, PoolOptions options)
+    private WorkerPool(ActorSystem? system, bool ownsSystem, PoolOptions options)
     {
         var settings = PoolSettings.Create(system?.Settings.Config ?? Config.Empty).Apply(options);
-        var initializer = options.Initializer is { } init ? FunctionShipping.SerializeBody(init, new Initializer(init)) : Frame();
-        _ownsSystem = system is null;
+        var initializer = options.Initializer is { } init ? FunctionShipping.SerializeBody(init, new Initializer(init)) : [];
         _system = system ?? ActorSystem.Create("pool", StandaloneConfig());
+        _ownsSystem = ownsSystem;
+        _clustered = _system is ExtendedActorSystem { Provider: Akka.Cluster.ClusterActorRefProvider };
         Settings = settings;
-        _router = _system.ActorOf(PoolRouter.Props(settings, WorkerSettings.From(settings, initializer), _stopped),
-            $"pool-router-{Interlocked.Increment(ref _nextJobId)}");
-        static byte[] Frame() => [];
+        // In a cluster the pool's workers live on worker nodes; this process adds local ones only when asked.
+        var localWorkers = _clustered ? options.Processes ?? 0 : settings.Processes;
+        var setup = new RouterSetup(settings, WorkerSettings.From(settings, initializer), localWorkers,
+            _clustered ? Cluster.ClusterSettings.Create(_system.Settings.Config) : null, _stats, _stopped);
+        _router = _system.ActorOf(PoolRouter.Props(setup), $"pool-router-{Interlocked.Increment(ref _nextJobId)}");
     }
 
-    /// <summary>Creates a pool inside an existing actor system (an Akka.NET application embedding the pool).</summary>
+    /// <summary>
+    /// Creates a pool inside an existing actor system (an Akka.NET application embedding the pool). When the system is
+    /// a cluster member, the pool uses the workers of every member with the worker role, as they join and leave, and
+    /// starts <see cref="PoolOptions.Processes"/> local workers only when that option is set.
+    /// </summary>
     public static WorkerPool Create(ActorSystem system, PoolOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(system);
-        return new WorkerPool(system, options ?? new PoolOptions());
+        return new WorkerPool(system, ownsSystem: false, options ?? new PoolOptions());
+    }
+
+    /// <summary>
+    /// Joins a running PoolCluster as a client (no workers of its own unless <see cref="PoolOptions.Processes"/> is set)
+    /// and uses every worker in the cluster. Waits until this client is a member.
+    /// </summary>
+    /// <param name="seedAddress">A seed node, such as <c>akka.tcp://pool@127.0.0.1:4053</c>.</param>
+    /// <param name="options">Pool options; <see cref="PoolOptions.Hostname"/> and <see cref="PoolOptions.Port"/> set this client's address.</param>
+    /// <exception cref="TimeoutException">The client could not join within <see cref="PoolOptions.ConnectTimeout"/> (default 30 s).</exception>
+    public static WorkerPool Connect(string seedAddress, PoolOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(seedAddress);
+        options ??= new PoolOptions();
+        Address seed;
+        try { seed = Address.Parse(seedAddress); }
+        catch (Exception e) { throw new ArgumentException($"'{seedAddress}' is not an Akka address such as akka.tcp://pool@host:4053", nameof(seedAddress), e); }
+        var config = PoolClusterConfig.ForMember(options.Hostname ?? PoolClusterConfig.ClientHostFor(seedAddress), options.Port ?? 0,
+            [seedAddress], ["client"], options.Config);
+        var system = ActorSystem.Create(seed.System, config);
+        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        cluster.RegisterOnMemberUp(() => joined.TrySetResult());
+        var timeout = options.ConnectTimeout ?? TimeSpan.FromSeconds(30);
+        if (!joined.Task.Wait(timeout))
+        {
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            throw new TimeoutException($"Could not join the PoolCluster at {seedAddress} within {timeout.TotalSeconds:0.#} s: is a seed node (Pool.Seed) running there?");
+        }
+        return new WorkerPool(system, ownsSystem: true, options);
     }
 
     private static Config StandaloneConfig() => ConfigurationFactory.ParseString("""
@@ -62,10 +101,15 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
         akka.log-dead-letters = off
         akka.log-dead-letters-during-shutdown = off
         akka.actor.provider = local
+        akka.coordinated-shutdown.log-info = off
         """).WithFallback(PoolClusterConfig.DefaultConfig());
 
-    /// <summary>The number of worker processes the pool uses.</summary>
-    public int Processes => Settings.Processes;
+    /// <summary>The number of worker processes the pool can use now: fixed for a standalone pool; in a cluster, the
+    /// workers of every worker node currently attached (it grows as nodes join).</summary>
+    public int Processes => _clustered ? _stats.Workers : Settings.Processes;
+
+    /// <summary>The actor system the pool runs in.</summary>
+    public ActorSystem System => _system;
 
     /// <summary>The pool's effective settings.</summary>
     public PoolSettings Settings { get; }
@@ -149,7 +193,7 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
     internal int DefaultChunkSize(int count)
     {
         if (count == 0) return 1;
-        var per = Processes * 4;
+        var per = Math.Max(1, Processes) * 4;
         return count / per + (count % per == 0 ? 0 : 1);
     }
 
@@ -175,7 +219,7 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
             var jobId = Interlocked.Increment(ref _nextJobId);
             var job = new StreamJob(ordered);
             var kind = ordered ? "imap" : "imap_unordered";
-            return new ImapEnumerator<T, R>(items, chunkSize, Settings.ImapLookaheadPerProcess * Processes, job,
+            return new ImapEnumerator<T, R>(items, chunkSize, Settings.ImapLookaheadPerProcess * Math.Max(1, Processes), job,
                 (index, chunk) =>
                 {
                     var first = index * chunkSize;

@@ -16,6 +16,7 @@ internal static class ChildHost
 
     public static int Run(string pipeName, int maxFrameSize)
     {
+        ShippedAssemblyResolver.Install(Environment.GetEnvironmentVariable(ChildLauncher.ShippedAssembliesVariable));
         using var pipe = new NamedPipeClientStream(".", pipeName, PipeDirection.InOut, PipeOptions.None);
         pipe.Connect(TimeSpan.FromSeconds(30));
         var writer = new FrameWriter(pipe);

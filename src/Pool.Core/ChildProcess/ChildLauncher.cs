@@ -11,7 +11,10 @@ internal static class ChildLauncher
 {
     private static readonly Lazy<(string Host, string[] PrefixArgs)> Command = new(ResolveCommand);
 
-    public static ProcessStartInfo CreateStartInfo(string pipeName, int maxFrameSize)
+    /// <summary>Environment variable listing assembly files shipped by a client, which the child resolves by name.</summary>
+    public const string ShippedAssembliesVariable = "POOLCLUSTER_SHIPPED_ASSEMBLIES";
+
+    public static ProcessStartInfo CreateStartInfo(string pipeName, int maxFrameSize, IReadOnlyList<string> shippedAssemblies)
     {
         var (host, prefix) = Command.Value;
         var psi = new ProcessStartInfo(host)
@@ -31,6 +34,7 @@ internal static class ChildLauncher
         psi.Environment["DOTNET_gcConcurrent"] = "0";
         psi.Environment["DOTNET_TieredPGO"] = "0";
         psi.Environment.Remove("DOTNET_STARTUP_HOOKS");
+        if (shippedAssemblies.Count > 0) psi.Environment[ShippedAssembliesVariable] = string.Join(Path.PathSeparator, shippedAssemblies);
         return psi;
     }
 

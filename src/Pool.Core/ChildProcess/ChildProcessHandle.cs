@@ -20,7 +20,7 @@ internal sealed class ChildProcessHandle : IDisposable
     private int _exitReported;
     private volatile string? _exitReasonOverride;
 
-    private ChildProcessHandle(int generation, IChildListener listener, int maxFrameSize, TimeSpan startTimeout)
+    private ChildProcessHandle(int generation, IChildListener listener, int maxFrameSize, TimeSpan startTimeout, IReadOnlyList<string> shippedAssemblies)
     {
         Generation = generation;
         _listener = listener;
@@ -28,7 +28,7 @@ internal sealed class ChildProcessHandle : IDisposable
         _startTimeout = startTimeout;
         var pipeName = $"poolcluster-{Environment.ProcessId}-{Guid.NewGuid():N}";
         _pipe = new NamedPipeServerStream(pipeName, PipeDirection.InOut, 1, PipeTransmissionMode.Byte, PipeOptions.Asynchronous);
-        _process = new Process { StartInfo = ChildLauncher.CreateStartInfo(pipeName, maxFrameSize), EnableRaisingEvents = true };
+        _process = new Process { StartInfo = ChildLauncher.CreateStartInfo(pipeName, maxFrameSize, shippedAssemblies), EnableRaisingEvents = true };
     }
 
     /// <summary>Which child of its worker this is (1, 2, ...): tells late events of a replaced child apart.</summary>
@@ -38,9 +38,9 @@ internal sealed class ChildProcessHandle : IDisposable
     public int Pid { get; private set; }
 
     /// <summary>Starts the process and its I/O threads; frames may be sent at once and wait until the pipe connects.</summary>
-    public static ChildProcessHandle Start(int generation, IChildListener listener, int maxFrameSize, TimeSpan startTimeout)
+    public static ChildProcessHandle Start(int generation, IChildListener listener, int maxFrameSize, TimeSpan startTimeout, IReadOnlyList<string> shippedAssemblies)
     {
-        var handle = new ChildProcessHandle(generation, listener, maxFrameSize, startTimeout);
+        var handle = new ChildProcessHandle(generation, listener, maxFrameSize, startTimeout, shippedAssemblies);
         handle.Launch();
         return handle;
     }

@@ -1,18 +1,58 @@
+using System.Net;
 using Akka.Configuration;
 
 namespace PoolCluster;
 
-/// <summary>Access to PoolCluster's embedded defaults, in the manner of Akka's own <c>DefaultConfig()</c> helpers.</summary>
+/// <summary>Access to PoolCluster's embedded configuration, in the manner of Akka's own <c>DefaultConfig()</c> helpers.</summary>
 public static class PoolClusterConfig
 {
-    private static readonly Lazy<Config> Defaults = new(() =>
-    {
-        using var stream = typeof(PoolClusterConfig).Assembly.GetManifestResourceStream("PoolCluster.reference.conf")
-            ?? throw new InvalidOperationException("Pool.Core is missing its embedded reference.conf");
-        using var reader = new StreamReader(stream);
-        return ConfigurationFactory.ParseString(reader.ReadToEnd());
-    });
+    private static readonly Lazy<Config> Defaults = new(() => Load("PoolCluster.reference.conf"));
+    private static readonly Lazy<Config> Cluster = new(() => Load("PoolCluster.cluster.conf"));
 
     /// <summary>The embedded <c>reference.conf</c>: pool defaults and the Hyperion serializer registration.</summary>
     public static Config DefaultConfig() => Defaults.Value;
+
+    /// <summary>Akka.Cluster settings every PoolCluster member starts from (split brain resolver, failure detector, frame sizes).</summary>
+    public static Config ClusterDefaults() => Cluster.Value;
+
+    /// <summary>
+    /// The configuration of one cluster member: its address, roles and seeds over <paramref name="fallback"/>
+    /// (a HOCON file, for instance), then the cluster defaults and the pool defaults.
+    /// </summary>
+    /// <param name="host">Host name or IP other members use to reach this member.</param>
+    /// <param name="port">TCP port; 0 picks a free one.</param>
+    /// <param name="seeds">Seed node addresses, such as <c>akka.tcp://pool@127.0.0.1:4053</c>.</param>
+    /// <param name="roles">Cluster roles of this member (<c>seed</c>, <c>worker</c>, <c>client</c>).</param>
+    /// <param name="fallback">Settings that the explicit values above override.</param>
+    public static Config ForMember(string? host, int? port, IEnumerable<string>? seeds, IEnumerable<string>? roles, Config? fallback = null)
+    {
+        var lines = new List<string>();
+        if (host is not null) lines.Add($"akka.remote.dot-netty.tcp.hostname = {Quote(host)}");
+        if (port is not null) lines.Add($"akka.remote.dot-netty.tcp.port = {port.Value}");
+        if (seeds is not null) lines.Add($"akka.cluster.seed-nodes = [{string.Join(", ", seeds.Select(Quote))}]");
+        if (roles is not null) lines.Add($"akka.cluster.roles = [{string.Join(", ", roles.Select(Quote))}]");
+        var explicitValues = ConfigurationFactory.ParseString(string.Join("\n", lines));
+        return explicitValues
+            .WithFallback(fallback ?? Config.Empty)
+            .WithFallback(ClusterDefaults())
+            .WithFallback(DefaultConfig());
+    }
+
+    /// <summary>The host a client should bind to so that members reached through <paramref name="seed"/> can reach it back.</summary>
+    internal static string ClientHostFor(string seed)
+    {
+        var host = Akka.Actor.Address.Parse(seed).Host ?? "127.0.0.1";
+        if (host is "localhost" || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip))) return "127.0.0.1";
+        return Dns.GetHostName();
+    }
+
+    private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+
+    private static Config Load(string resource)
+    {
+        using var stream = typeof(PoolClusterConfig).Assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"Pool.Core is missing its embedded {resource}");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    }
 }

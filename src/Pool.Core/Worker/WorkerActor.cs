@@ -48,6 +48,11 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener
         Receive<ChildFrame>(m => OnChildFrame(m.Child, m.Frame));
         Receive<ChildEnded>(m => OnChildEnded(m.Child, m.Exit));
         Receive<StopWorker>(m => Stop(m.Graceful));
+        Receive<ResetDemand>(_ =>
+        {
+            _outstandingDemand = 0;
+            RequestMore();
+        });
     }
 
     public static Props Props(IActorRef router, WorkerSettings settings) =>
@@ -76,7 +81,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener
 
     private ChildSlot Spawn()
     {
-        var handle = ChildProcessHandle.Start(++_generation, this, _settings.MaxFrameSize, _settings.ChildStartTimeout);
+        var handle = ChildProcessHandle.Start(++_generation, this, _settings.MaxFrameSize, _settings.ChildStartTimeout, _settings.ShippedAssemblyPaths);
         handle.Send(FrameType.Init, 0, 0, _settings.InitializerBody);
         return new ChildSlot(handle);
     }
@@ -219,6 +224,9 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener
             Context.Stop(Self);
             return;
         }
+        // Hand back what never reached the child, so the router runs it elsewhere; finish what is in flight.
+        _router.Tell(new WorkerDraining(_pending.Select(c => c.TaskId).ToList()));
+        _pending.Clear();
         _standby?.Handle.Shutdown();
         CompleteStopIfIdle();
     }

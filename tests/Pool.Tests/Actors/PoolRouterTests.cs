@@ -18,8 +18,12 @@ public sealed class PoolRouterTests : TestKit
         public int Count { get { lock (Outcomes) return Outcomes.Count; } }
     }
 
-    private IActorRef StartRouter(int maxRetries = 3) =>
-        Sys.ActorOf(PoolRouter.Props(PoolSettings.Default.WithMaxRetries(maxRetries), localWorkers: null, new TaskCompletionSource()));
+    private IActorRef StartRouter(int maxRetries = 3)
+    {
+        var settings = PoolSettings.Default.WithMaxRetries(maxRetries);
+        return Sys.ActorOf(PoolRouter.Props(new RouterSetup(settings, Worker.WorkerSettings.From(settings, []), LocalWorkers: 0,
+            Cluster: null, new PoolStats(), new TaskCompletionSource())));
+    }
 
     private static WorkItem Item(int chunk, IChunkSink sink, long job = 1) => new(job, chunk, Function, [(byte)chunk], $"chunk {chunk}", sink);
 

@@ -1,0 +1,20 @@
+using Akka.Configuration;
+
+namespace PoolCluster.Cluster;
+
+/// <summary>The <c>poolcluster.cluster</c> section: how routers find worker nodes and how nodes cache shipped code.</summary>
+internal sealed record ClusterSettings(string WorkerRole, string NodeHostName, TimeSpan? NoWorkersTimeout, TimeSpan AttachRetryInterval, string AssemblyCache)
+{
+    public static ClusterSettings Create(Config config)
+    {
+        var c = config.WithFallback(PoolClusterConfig.DefaultConfig()).GetConfig("poolcluster.cluster");
+        var timeout = c.GetString("no-workers-timeout", "off");
+        var cache = c.GetString("assembly-cache", "");
+        return new ClusterSettings(
+            c.GetString("worker-role", "worker"),
+            c.GetString("node-host-name", "poolcluster-node"),
+            timeout is "off" or "" ? null : c.GetTimeSpan("no-workers-timeout"),
+            c.GetTimeSpan("attach-retry-interval", TimeSpan.FromSeconds(2)),
+            string.IsNullOrWhiteSpace(cache) ? Path.Combine(Path.GetTempPath(), "poolcluster-assemblies") : cache);
+    }
+}

@@ -1,0 +1,32 @@
+using Akka;
+using Akka.Actor;
+
+namespace PoolCluster.Cluster;
+
+/// <summary>
+/// Turns a cluster member into a worker node: client routers that discover it get <c>processes</c> workers here.
+/// On shutdown (Ctrl+C, SIGTERM, leaving the cluster) the workers drain before the member leaves: they stop taking
+/// work, hand back what never started, finish what runs, and their children exit.
+/// </summary>
+public static class PoolNode
+{
+    /// <summary>Starts the node's worker host on <paramref name="system"/> (a member with the worker role).</summary>
+    /// <param name="system">A cluster actor system.</param>
+    /// <param name="processes">Child processes this node offers to each client; at least 1.</param>
+    /// <returns>The host actor.</returns>
+    public static IActorRef StartWorkerHost(ActorSystem system, int processes)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        if (processes < 1) throw new ArgumentOutOfRangeException(nameof(processes), processes, "A worker node offers at least 1 process");
+        var settings = ClusterSettings.Create(system.Settings.Config);
+        var host = system.ActorOf(NodeWorkerHost.Props(processes, settings.AssemblyCache), settings.NodeHostName);
+        var drainTimeout = TimeSpan.FromSeconds(55);
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "poolcluster-drain-workers", async () =>
+        {
+            try { await host.Ask<Done>(new NodeWorkerHost.Drain(), drainTimeout); }
+            catch (Exception) { /* children are killed when the system stops in any case */ }
+            return Done.Instance;
+        });
+        return host;
+    }
+}

@@ -1,0 +1,28 @@
+using Akka.Actor;
+using PoolCluster.Cluster;
+using PoolCluster.Worker;
+
+namespace PoolCluster.Protocol;
+
+// Messages between a client's PoolRouter and the node host of a worker node, and the node-side worker protocol.
+
+/// <summary>Router → node host: give me workers. Re-sent until <see cref="Attached"/> arrives; idempotent.</summary>
+internal sealed record AttachRouter(IActorRef Router, WorkerSettings Settings, AssemblyManifest Manifest);
+
+/// <summary>Node host → router: send me these assemblies of yours (by MVID) first.</summary>
+internal sealed record NeedAssemblies(IReadOnlyList<Guid> Mvids);
+
+/// <summary>Router → node host: the requested assembly files.</summary>
+internal sealed record AssemblyFiles(IReadOnlyList<ShippedAssembly> Files);
+
+/// <summary>One shipped assembly file.</summary>
+internal sealed record ShippedAssembly(string FileName, Guid Mvid, byte[] Bytes);
+
+/// <summary>Node host → router: this many workers now pull from you.</summary>
+internal sealed record Attached(int Workers);
+
+/// <summary>Worker → router: I am leaving; send me nothing more. These chunks I held never started: run them elsewhere.</summary>
+internal sealed record WorkerDraining(IReadOnlyList<long> ReturnedTaskIds);
+
+/// <summary>Node host → worker: the router forgot your earlier requests (it saw you unreachable); ask again.</summary>
+internal sealed record ResetDemand;
