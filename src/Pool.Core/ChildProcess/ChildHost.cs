@@ -25,8 +25,10 @@ internal static class ChildHost
 
         writer.Write(FrameType.Hello, Environment.ProcessId, 0, default);
         writer.Flush();
+        var managerChannel = new PipeManagerChannel(writer);
+        Manager.ManagerChannel.Install(managerChannel);
 
-        var readerThread = new Thread(() => ReadUntilParentGone(reader, inbox)) { IsBackground = true, Name = "pool-child-reader" };
+        var readerThread = new Thread(() => ReadUntilParentGone(reader, inbox, managerChannel)) { IsBackground = true, Name = "pool-child-reader" };
         readerThread.Start();
 
         var functions = new Dictionary<int, ITaskBody>();
@@ -57,11 +59,16 @@ internal static class ChildHost
         return 0;
     }
 
-    private static void ReadUntilParentGone(FrameReader reader, BlockingCollection<Frame> inbox)
+    private static void ReadUntilParentGone(FrameReader reader, BlockingCollection<Frame> inbox, PipeManagerChannel managerChannel)
     {
         try
         {
-            while (reader.Read() is { } frame) inbox.Add(frame);
+            while (reader.Read() is { } frame)
+            {
+                // Replies to shared-object calls go straight to the blocked caller, which may be the task loop itself.
+                if (frame.Type == FrameType.ManagerResponse) managerChannel.Complete(frame.Id, frame.Payload);
+                else inbox.Add(frame);
+            }
         }
         catch (Exception e)
         {

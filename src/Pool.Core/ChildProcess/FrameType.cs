@@ -12,6 +12,8 @@ internal enum FrameType : byte
     RunChunk = 3,
     /// <summary>Finish what is queued, then exit.</summary>
     Shutdown = 4,
+    /// <summary>Id: call id. Payload: serialized <c>ManagerReply</c> answering a <see cref="ManagerRequest"/>.</summary>
+    ManagerResponse = 5,
 
     // child -> parent
     /// <summary>Id: the child's pid. Sent once the pipe is connected.</summary>
@@ -24,4 +26,7 @@ internal enum FrameType : byte
     ChunkResult = 13,
     /// <summary>Id: task id. Payload: ErrorInfo for a failure of the whole chunk (function could not be resolved, ...).</summary>
     ChunkFailed = 14,
+    /// <summary>Id: call id, Aux: timeout in ms. Payload: serialized <c>ManagerEnvelope</c>: a shared-object call from user
+    /// code, which the worker forwards to the manager that hosts the object.</summary>
+    ManagerRequest = 15,
 }

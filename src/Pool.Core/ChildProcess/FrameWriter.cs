@@ -4,14 +4,21 @@ namespace PoolCluster.ChildProcess;
 
 /// <summary>
 /// Writes frames into a buffer that is flushed explicitly, so that several frames leave in one pipe write.
-/// Not thread-safe: one writer thread owns it.
+/// Each call is atomic: in a child, user threads calling shared objects write beside the task loop.
 /// </summary>
 internal sealed class FrameWriter(Stream stream)
 {
     private readonly Stream _stream = new BufferedStream(stream, 64 * 1024);
     private readonly byte[] _header = new byte[Frame.HeaderSize];
 
+    private readonly Lock _lock = new();
+
     public void Write(FrameType type, long id, int aux, ReadOnlySpan<byte> payload)
+    {
+        lock (_lock) WriteUnlocked(type, id, aux, payload);
+    }
+
+    private void WriteUnlocked(FrameType type, long id, int aux, ReadOnlySpan<byte> payload)
     {
         BinaryPrimitives.WriteInt32LittleEndian(_header, Frame.HeaderSize - 4 + payload.Length);
         _header[4] = (byte)type;
@@ -21,5 +28,8 @@ internal sealed class FrameWriter(Stream stream)
         if (!payload.IsEmpty) _stream.Write(payload);
     }
 
-    public void Flush() => _stream.Flush();
+    public void Flush()
+    {
+        lock (_lock) _stream.Flush();
+    }
 }

@@ -17,6 +17,9 @@ internal sealed class ChildSlot(ChildProcessHandle handle)
     /// <summary>Tasks sent to this child over its life (for MaxTasksPerChild).</summary>
     public int Sent { get; set; }
 
+    /// <summary>Managers this child called: told when the child dies, so its locks are released.</summary>
+    public HashSet<Manager.ManagerAddress> Managers { get; } = [];
+
     /// <summary>The child said Ready (its initializer ran).</summary>
     public bool Ready { get; set; }
 }

@@ -18,6 +18,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener
 
     private sealed record ChildFrame(ChildProcessHandle Child, Frame Frame);
     private sealed record ChildEnded(ChildProcessHandle Child, ChildExit Exit);
+    private sealed record ManagerAnswered(ChildProcessHandle Child, long CallId, byte[] Reply);
 
     private readonly IActorRef _router;
     private readonly IActorRef _self; // the child's I/O threads have no actor context: they tell this reference
@@ -47,6 +48,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener
         });
         Receive<ChildFrame>(m => OnChildFrame(m.Child, m.Frame));
         Receive<ChildEnded>(m => OnChildEnded(m.Child, m.Exit));
+        Receive<ManagerAnswered>(m => m.Child.Send(FrameType.ManagerResponse, m.CallId, 0, m.Reply));
         Receive<StopWorker>(m => Stop(m.Graceful));
         Receive<ResetDemand>(_ =>
         {
@@ -171,10 +173,35 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener
                 Pump();
                 CompleteStopIfIdle();
                 break;
+            case FrameType.ManagerRequest:
+                ForwardToManager(slot, frame);
+                break;
             default:
                 slot.Handle.Kill($"unexpected frame {frame.Type} from the child");
                 break;
         }
+    }
+
+    /// <summary>
+    /// A shared-object call from user code in the child: forward it to the manager and pipe the answer back. The
+    /// manager watches this worker, so locks held through it are released if this node dies.
+    /// </summary>
+    private void ForwardToManager(ChildSlot slot, Frame frame)
+    {
+        var child = slot.Handle;
+        var timeout = TimeSpan.FromMilliseconds(Math.Max(1, frame.Aux));
+        Manager.ManagerEnvelope envelope;
+        try { envelope = Wire.FromBytes<Manager.ManagerEnvelope>(frame.Payload); }
+        catch (Exception) { child.Kill("malformed shared-object call from the child"); return; }
+        slot.Managers.Add(envelope.Manager);
+        var target = Manager.ManagerResolver.Get(Context.System).Resolve(envelope.Manager);
+        var callId = frame.Id;
+        target.Ask<Manager.ManagerResult>(new Manager.ManagerRequestMessage(envelope.Call, Self.Path.ToStringWithAddress()), timeout)
+            .ContinueWith(t => (object)new ManagerAnswered(child, callId, t.IsCompletedSuccessfully
+                ? t.Result.Reply
+                : Wire.ToBytes(new Manager.ManagerReply(null, ErrorInfo.From(new ManagerUnavailableException(
+                    $"The manager ({envelope.Manager}) did not answer within {timeout.TotalSeconds:0.#} s", t.Exception?.GetBaseException()))))))
+            .PipeTo(_self);
     }
 
     private void OnChildEnded(ChildProcessHandle child, ChildExit exit)
@@ -183,6 +210,9 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener
         if (slot is null) return;
         child.Dispose();
         _retiring.Remove(slot);
+        // Whatever the dead child held in shared objects (locks, semaphores) is released.
+        foreach (var manager in slot.Managers)
+            Manager.ManagerResolver.Get(Context.System).Resolve(manager).Tell(new Manager.HolderGone(Manager.PipeHolder.For(child.Pid)), ActorRefs.NoSender);
 
         if (slot.InFlight.TryDequeue(out var running))
         {
