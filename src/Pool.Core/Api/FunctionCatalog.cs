@@ -8,7 +8,7 @@ namespace PoolCluster;
 /// Serializes each distinct user function once and gives it an id that children cache: 20,000 ApplyAsync calls of the
 /// same function ship its body once per child, not 20,000 times. Failures surface here, at the call site.
 /// </summary>
-internal sealed class FunctionCatalog
+internal sealed class FunctionCatalog(int maxPayloadSize)
 {
     private const int MaxEntries = 1024;
     private static int _nextId;
@@ -20,7 +20,7 @@ internal sealed class FunctionCatalog
         var key = (typeof(MapBody<T, R>), userFunction);
         if (_specs.TryGetValue(key, out var spec)) return spec;
         if (_specs.Count >= MaxEntries) _specs.Clear();
-        spec = new FunctionSpec(Interlocked.Increment(ref _nextId), FunctionShipping.SerializeBody(userFunction, new MapBody<T, R>(adapt())));
+        spec = new FunctionSpec(Interlocked.Increment(ref _nextId), FunctionShipping.SerializeBody(userFunction, new MapBody<T, R>(adapt()), maxPayloadSize));
         return _specs.GetOrAdd(key, spec);
     }
 }

@@ -24,6 +24,22 @@ public sealed class PoolOptions
     /// <summary>How often a task is re-dispatched after its node was lost, before it fails. Default 3.</summary>
     public int? MaxRetries { get; set; }
 
+    /// <summary>Re-runs of a task whose child died under it, before it fails with <see cref="WorkerLostException"/>. Default 0.</summary>
+    public int? ChildLossRetries { get; set; }
+
+    /// <summary>Hard limit per task: past it the child is killed and the task fails with <see cref="TaskTimeoutException"/>.</summary>
+    public TimeSpan? TaskTimeout { get; set; }
+
+    /// <summary>Soft limit per task: the task's <see cref="System.Threading.CancellationToken"/> (a parameter, or
+    /// <see cref="TaskContext.Cancellation"/>) is cancelled; the task decides how to stop.</summary>
+    public TimeSpan? SoftTaskTimeout { get; set; }
+
+    /// <summary>Recycle a child after a task when its resident memory exceeds this many bytes (Celery's max-memory-per-child).</summary>
+    public long? MaxMemoryPerChild { get; set; }
+
+    /// <summary>Largest serialized function, chunk or argument a call may send, in bytes. Default 64 MiB.</summary>
+    public int? MaxPayloadSize { get; set; }
+
     /// <summary>How long a child may take to start. Default 60 s.</summary>
     public TimeSpan? ChildStartTimeout { get; set; }
 

@@ -27,7 +27,7 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
     private readonly IActorRef _router;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly PoolStats _stats = new();
-    private readonly FunctionCatalog _functions = new();
+    private readonly FunctionCatalog _functions;
     private int _state;
 
     /// <summary>Creates a pool with <see cref="Environment.ProcessorCount"/> worker processes.</summary>
@@ -43,7 +43,8 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
     private WorkerPool(ActorSystem? system, bool ownsSystem, PoolOptions options)
     {
         var settings = PoolSettings.Create(system?.Settings.Config ?? Config.Empty).Apply(options);
-        var initializer = options.Initializer is { } init ? FunctionShipping.SerializeBody(init, new Initializer(init)) : [];
+        var initializer = options.Initializer is { } init ? FunctionShipping.SerializeBody(init, new Initializer(init), settings.MaxPayloadSize) : [];
+        _functions = new FunctionCatalog(settings.MaxPayloadSize);
         _system = system ?? ActorSystem.Create("pool", StandaloneConfig());
         _ownsSystem = ownsSystem;
         _clustered = _system is ExtendedActorSystem { Provider: Akka.Cluster.ClusterActorRefProvider };
@@ -182,7 +183,7 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
             var start = c * size;
             var chunk = new T[Math.Min(size, list.Count - start)];
             for (var i = 0; i < chunk.Length; i++) chunk[i] = list[start + i];
-            work[c] = new WorkItem(jobId, c, function, FunctionShipping.SerializeItems(chunk, start),
+            work[c] = new WorkItem(jobId, c, function, FunctionShipping.SerializeItems(chunk, start, Settings.MaxPayloadSize),
                 $"map job {jobId}, chunk {c} (items {start}..{start + chunk.Length - 1})", sink);
         }
         _router.Tell(new Submit(work));
@@ -195,6 +196,19 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
         if (count == 0) return 1;
         var per = Math.Max(1, Processes) * 4;
         return count / per + (count % per == 0 ? 0 : 1);
+    }
+
+    /// <summary>Like <see cref="Map{T,R}"/> for functions that observe the soft deadline
+    /// (<see cref="PoolOptions.SoftTaskTimeout"/>) through a <see cref="CancellationToken"/> parameter.</summary>
+    public IReadOnlyList<R> Map<T, R>(Func<T, CancellationToken, R> f, IEnumerable<T> items, int? chunkSize = null) =>
+        MapAsync(f, items, chunkSize).Get();
+
+    /// <summary>Asynchronous <see cref="Map{T,R}(Func{T,CancellationToken,R},IEnumerable{T},int?)"/>.</summary>
+    public AsyncResult<IReadOnlyList<R>> MapAsync<T, R>(Func<T, CancellationToken, R> f, IEnumerable<T> items, int? chunkSize = null,
+        Action<IReadOnlyList<R>>? callback = null, Action<Exception>? errorCallback = null)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        return SubmitMap<T, R>(f, () => new WithCancellation<T, R>(f).Invoke, items, chunkSize, callback, errorCallback);
     }
 
     // ---- Imap --------------------------------------------------------------------------------------------------
@@ -223,7 +237,7 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
                 (index, chunk) =>
                 {
                     var first = index * chunkSize;
-                    var payload = FunctionShipping.SerializeItems(chunk, first);
+                    var payload = FunctionShipping.SerializeItems(chunk, first, Settings.MaxPayloadSize);
                     _router.Tell(new Submit([new WorkItem(jobId, index, function, payload,
                         $"{kind} job {jobId}, chunk {index} (items {first}..{first + chunk.Length - 1})", job)]));
                 },
@@ -263,6 +277,16 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
         return SubmitSingle<(T1, T2), R>(f, () => new Star2<T1, T2, R>(f).Invoke, (arg1, arg2), callback, errorCallback);
     }
 
+    /// <summary>Runs <c>f(arg, token)</c> in one worker; the token is cancelled at the soft deadline.</summary>
+    public AsyncResult<R> ApplyAsync<T, R>(Func<T, CancellationToken, R> f, T arg, Action<R>? callback = null, Action<Exception>? errorCallback = null)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        return SubmitSingle<T, R>(f, () => new WithCancellation<T, R>(f).Invoke, arg, callback, errorCallback);
+    }
+
+    /// <summary>Runs <c>f(arg, token)</c> in one worker and waits for its result.</summary>
+    public R Apply<T, R>(Func<T, CancellationToken, R> f, T arg) => ApplyAsync(f, arg).Get();
+
     /// <summary>Runs an action in one worker, e.g. <c>pool.ApplyAsync(Thread.Sleep, 10_000)</c>.</summary>
     public AsyncResult ApplyAsync<T>(Action<T> f, T arg, Action<Exception>? errorCallback = null)
     {
@@ -277,7 +301,7 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
     {
         EnsureRunning();
         var function = _functions.Get(user, adapt);
-        var payload = FunctionShipping.SerializeItems(new[] { arg }, 0);
+        var payload = FunctionShipping.SerializeItems(new[] { arg }, 0, Settings.MaxPayloadSize);
         var result = new AsyncResult<R>(callback, errorCallback);
         var jobId = Interlocked.Increment(ref _nextJobId);
         _router.Tell(new Submit([new WorkItem(jobId, 0, function, payload, $"apply job {jobId}", new SingleJob<R>(result))]));

@@ -31,6 +31,8 @@ internal static class ChildHost
         var readerThread = new Thread(() => ReadUntilParentGone(reader, inbox, managerChannel)) { IsBackground = true, Name = "pool-child-reader" };
         readerThread.Start();
 
+        TaskContext.InWorker = true;
+        var softTimeout = TimeSpan.Zero;
         var functions = new Dictionary<int, ITaskBody>();
         var brokenFunctions = new Dictionary<int, ErrorInfo>();
         foreach (var frame in inbox.GetConsumingEnumerable())
@@ -38,6 +40,7 @@ internal static class ChildHost
             switch (frame.Type)
             {
                 case FrameType.Init:
+                    softTimeout = TimeSpan.FromMilliseconds(frame.Aux);
                     if (!RunInitializer(frame.Payload, writer)) return 3;
                     break;
                 case FrameType.DefineFunction:
@@ -45,7 +48,7 @@ internal static class ChildHost
                     catch (Exception e) { brokenFunctions[(int)frame.Id] = ErrorInfo.From(e); }
                     break;
                 case FrameType.RunChunk:
-                    RunChunk(frame, functions, brokenFunctions, writer);
+                    RunChunk(frame, functions, brokenFunctions, writer, softTimeout);
                     break;
                 case FrameType.Shutdown:
                     writer.Flush();
@@ -95,8 +98,10 @@ internal static class ChildHost
         }
     }
 
-    private static void RunChunk(Frame frame, Dictionary<int, ITaskBody> functions, Dictionary<int, ErrorInfo> broken, FrameWriter writer)
+    private static void RunChunk(Frame frame, Dictionary<int, ITaskBody> functions, Dictionary<int, ErrorInfo> broken, FrameWriter writer, TimeSpan softTimeout)
     {
+        using var deadline = softTimeout > TimeSpan.Zero ? new CancellationTokenSource(softTimeout) : null;
+        TaskContext.Begin(deadline?.Token ?? CancellationToken.None);
         byte[] reply;
         try
         {

@@ -32,6 +32,21 @@ public sealed record PoolSettings
     /// <summary>How often a task is re-dispatched after its worker was lost (node loss), before it fails.</summary>
     public int MaxRetries { get; init; }
 
+    /// <summary>How often a task is re-run after the child running it died, before it fails.</summary>
+    public int ChildLossRetries { get; init; }
+
+    /// <summary>Hard time limit per task; null for none.</summary>
+    public TimeSpan? TaskTimeout { get; init; }
+
+    /// <summary>Soft time limit per task (its CancellationToken is cancelled); null for none.</summary>
+    public TimeSpan? SoftTaskTimeout { get; init; }
+
+    /// <summary>Resident memory above which a child is recycled after a task; null for no limit.</summary>
+    public long? MaxMemoryPerChild { get; init; }
+
+    /// <summary>Largest payload a call may send, in bytes.</summary>
+    public int MaxPayloadSize { get; init; }
+
     /// <summary>Reads settings from a config that contains (or falls back to) the <c>poolcluster.pool</c> section.</summary>
     public static PoolSettings Create(Config config)
     {
@@ -47,8 +62,16 @@ public sealed record PoolSettings
             ChildShutdownTimeout = c.GetTimeSpan("child-shutdown-timeout", TimeSpan.FromSeconds(5)),
             MaxFrameSize = (int)Math.Min(int.MaxValue, c.GetByteSize("max-frame-size") ?? 512L * 1024 * 1024),
             MaxRetries = c.GetInt("max-retries", 3),
+            ChildLossRetries = c.GetInt("child-loss-retries", 0),
+            TaskTimeout = OptionalTimeSpan(c, "task-timeout"),
+            SoftTaskTimeout = OptionalTimeSpan(c, "soft-task-timeout"),
+            MaxMemoryPerChild = c.GetString("max-memory-per-child", "off") is "off" or "" ? null : c.GetByteSize("max-memory-per-child"),
+            MaxPayloadSize = (int)Math.Min(int.MaxValue, c.GetByteSize("max-payload-size") ?? 64L * 1024 * 1024),
         };
     }
+
+    private static TimeSpan? OptionalTimeSpan(Config c, string key) =>
+        c.GetString(key, "off") is "off" or "" ? null : c.GetTimeSpan(key);
 
     /// <summary>The defaults from the embedded reference.conf.</summary>
     public static PoolSettings Default { get; } = Create(Config.Empty);
@@ -96,6 +119,31 @@ public sealed record PoolSettings
             s = s with { MaxRetries = r };
         }
         if (options.ChildStartTimeout is { } t) s = s with { ChildStartTimeout = t };
+        if (options.ChildLossRetries is { } cl)
+        {
+            if (cl < 0) throw new ArgumentOutOfRangeException(nameof(options.ChildLossRetries), cl, "ChildLossRetries must not be negative");
+            s = s with { ChildLossRetries = cl };
+        }
+        if (options.TaskTimeout is { } tt)
+        {
+            if (tt <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options.TaskTimeout), tt, "TaskTimeout must be positive");
+            s = s with { TaskTimeout = tt };
+        }
+        if (options.SoftTaskTimeout is { } st)
+        {
+            if (st <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options.SoftTaskTimeout), st, "SoftTaskTimeout must be positive");
+            s = s with { SoftTaskTimeout = st };
+        }
+        if (options.MaxMemoryPerChild is { } mm)
+        {
+            if (mm <= 0) throw new ArgumentOutOfRangeException(nameof(options.MaxMemoryPerChild), mm, "MaxMemoryPerChild must be positive (bytes)");
+            s = s with { MaxMemoryPerChild = mm };
+        }
+        if (options.MaxPayloadSize is { } mp)
+        {
+            if (mp <= 0) throw new ArgumentOutOfRangeException(nameof(options.MaxPayloadSize), mp, "MaxPayloadSize must be positive (bytes)");
+            s = s with { MaxPayloadSize = mp };
+        }
         return s;
     }
 }

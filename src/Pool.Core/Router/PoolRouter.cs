@@ -42,8 +42,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         Receive<RequestWork>(m => OnRequestWork(Sender, m.Count));
         Receive<ChunkCompleted>(m => Complete(m.TaskId, item => item.Sink.OnResult(item.ChunkIndex, m.Payload)));
         Receive<ChunkFailed>(m => Complete(m.TaskId, item => item.Sink.OnFailure(item.ChunkIndex, m.Error.ToException())));
-        Receive<ChunkLost>(m => Complete(m.TaskId, item => item.Sink.OnFailure(item.ChunkIndex,
-            new WorkerLostException(m.Reason, item.Description, m.ExitCode, m.Signal))));
+        Receive<ChunkLost>(OnChunkLost);
         Receive<WorkerDraining>(m => OnDraining(Sender, m.ReturnedTaskIds));
         Receive<InitializerFailed>(m => Break(new PoolInitializerException(
             $"The pool's initializer threw in a child process: {m.Error.TypeName}: {m.Error.Message}. " +
@@ -145,6 +144,22 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         if (!_inFlight.Remove(taskId, out var entry)) return;
         deliver(entry.Item);
         StopWorkersIfDone();
+    }
+
+    private void OnChunkLost(ChunkLost lost)
+    {
+        if (!_inFlight.TryGetValue(lost.TaskId, out var entry)) return;
+        var item = entry.Item;
+        if (item.ChildLosses < _setup.Settings.ChildLossRetries && !_terminating && _broken is null)
+        {
+            _inFlight.Remove(lost.TaskId);
+            item.ChildLosses++;
+            _log.Warning("{0}; running it again (child loss {1} of {2})", lost.Reason, item.ChildLosses, _setup.Settings.ChildLossRetries);
+            _queue.AddFirst(item);
+            Dispatch();
+            return;
+        }
+        Complete(lost.TaskId, i => i.Sink.OnFailure(i.ChunkIndex, new WorkerLostException(lost.Reason, i.Description, lost.ExitCode, lost.Signal)));
     }
 
     private void OnDraining(IActorRef worker, IReadOnlyList<long> returned)

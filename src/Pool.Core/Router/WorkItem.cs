@@ -17,4 +17,7 @@ internal sealed class WorkItem(long jobId, int chunkIndex, FunctionSpec function
 
     /// <summary>How often the item was lost with its worker's node and dispatched again.</summary>
     public int Retries { get; set; }
+
+    /// <summary>How often the child running the item died and the item was run again.</summary>
+    public int ChildLosses { get; set; }
 }

@@ -47,7 +47,8 @@ internal static class ProcessBoundTypes
             return type;
         if (type.HasElementType && Find(type.GetElementType()!, depth + 1) is { } element)
             return element;
-        if (type.IsGenericType && !type.IsGenericTypeDefinition)
+        // A delegate's type arguments describe its signature, not what it holds: its target is validated on its own.
+        if (type.IsGenericType && !type.IsGenericTypeDefinition && !typeof(Delegate).IsAssignableFrom(type))
         {
             foreach (var argument in type.GetGenericArguments())
             {

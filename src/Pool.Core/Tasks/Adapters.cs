@@ -37,6 +37,12 @@ internal static class Adapters
         public R Invoke((T1, T2, T3) args) => Function(args.Item1, args.Item2, args.Item3);
     }
 
+    public sealed class WithCancellation<T, R>(Func<T, CancellationToken, R> function)
+    {
+        public Func<T, CancellationToken, R> Function = function;
+        public R Invoke(T arg) => Function(arg, TaskContext.Cancellation);
+    }
+
     public sealed class Initializer(Action action)
     {
         public Action Action = action;

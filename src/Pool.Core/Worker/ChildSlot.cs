@@ -20,6 +20,12 @@ internal sealed class ChildSlot(ChildProcessHandle handle)
     /// <summary>Managers this child called: told when the child dies, so its locks are released.</summary>
     public HashSet<Manager.ManagerAddress> Managers { get; } = [];
 
+    /// <summary>The task this child was killed for, having run past its hard time limit.</summary>
+    public long? TimedOutTaskId { get; set; }
+
+    /// <summary>Retire after the tasks in flight (its memory grew past the limit).</summary>
+    public bool RetireRequested { get; set; }
+
     /// <summary>The child said Ready (its initializer ran).</summary>
     public bool Ready { get; set; }
 }

@@ -12,13 +12,14 @@ namespace PoolCluster.Worker;
 /// A dead child fails only the chunk it was running (<see cref="ChunkLost"/>); chunks queued behind it go to the
 /// fresh child. With MaxTasksPerChild a standby child is started ahead of need, so recycling does not stall.
 /// </summary>
-internal sealed class WorkerActor : ReceiveActor, IChildListener
+internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
 {
     private const int MaxConsecutiveStartFailures = 3;
 
     private sealed record ChildFrame(ChildProcessHandle Child, Frame Frame);
     private sealed record ChildEnded(ChildProcessHandle Child, ChildExit Exit);
     private sealed record ManagerAnswered(ChildProcessHandle Child, long CallId, byte[] Reply);
+    private sealed record TaskDeadline(ChildProcessHandle Child, long TaskId);
 
     private readonly IActorRef _router;
     private readonly IActorRef _self; // the child's I/O threads have no actor context: they tell this reference
@@ -49,6 +50,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener
         Receive<ChildFrame>(m => OnChildFrame(m.Child, m.Frame));
         Receive<ChildEnded>(m => OnChildEnded(m.Child, m.Exit));
         Receive<ManagerAnswered>(m => m.Child.Send(FrameType.ManagerResponse, m.CallId, 0, m.Reply));
+        Receive<TaskDeadline>(m => OnTaskDeadline(m.Child, m.TaskId));
         Receive<StopWorker>(m => Stop(m.Graceful));
         Receive<ResetDemand>(_ =>
         {
@@ -56,6 +58,8 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener
             RequestMore();
         });
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(IActorRef router, WorkerSettings settings) =>
         Akka.Actor.Props.Create(() => new WorkerActor(router, settings));
@@ -84,7 +88,8 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener
     private ChildSlot Spawn()
     {
         var handle = ChildProcessHandle.Start(++_generation, this, _settings.MaxFrameSize, _settings.ChildStartTimeout, _settings.ShippedAssemblyPaths);
-        handle.Send(FrameType.Init, 0, 0, _settings.InitializerBody);
+        var softMs = (int)Math.Min(int.MaxValue, _settings.SoftTaskTimeout?.TotalMilliseconds ?? 0);
+        handle.Send(FrameType.Init, 0, softMs, _settings.InitializerBody);
         return new ChildSlot(handle);
     }
 
@@ -97,7 +102,8 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener
 
     private ChildSlot? Find(ChildProcessHandle child) => AllSlots().FirstOrDefault(s => ReferenceEquals(s.Handle, child));
 
-    private bool AtTaskLimit(ChildSlot slot) => _settings.MaxTasksPerChild > 0 && slot.Sent >= _settings.MaxTasksPerChild;
+    private bool AtTaskLimit(ChildSlot slot) =>
+        slot.RetireRequested || (_settings.MaxTasksPerChild > 0 && slot.Sent >= _settings.MaxTasksPerChild);
 
     /// <summary>Moves pending chunks into the current child while it has room, recycling it at its task limit.</summary>
     private void Pump()
@@ -123,6 +129,33 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener
         slot.Handle.Send(FrameType.RunChunk, chunk.TaskId, chunk.Function.Id, chunk.Payload);
         slot.InFlight.Enqueue(chunk);
         slot.Sent++;
+        if (slot.InFlight.Count == 1) StartDeadline(slot);
+    }
+
+    /// <summary>The head of a child's queue is the task it runs now: its hard time limit starts.</summary>
+    private void StartDeadline(ChildSlot slot)
+    {
+        if (_settings.TaskTimeout is not { } limit || !slot.InFlight.TryPeek(out var head)) return;
+        Timers.StartSingleTimer(("deadline", slot.Handle.Generation), new TaskDeadline(slot.Handle, head.TaskId), limit);
+    }
+
+    private void OnTaskDeadline(ChildProcessHandle child, long taskId)
+    {
+        var slot = Find(child);
+        if (slot is null || !slot.InFlight.TryPeek(out var head) || head.TaskId != taskId) return;
+        slot.TimedOutTaskId = taskId;
+        _log.Warning("{0} ran past its TaskTimeout of {1}; killing child {2}", head.Description, _settings.TaskTimeout, child.Pid);
+        child.Kill($"{head.Description} ran past its TaskTimeout");
+    }
+
+    /// <summary>Celery's max-memory-per-child: a child whose resident memory grew past the limit is recycled.</summary>
+    private void CheckMemory(ChildSlot slot)
+    {
+        if (_settings.MaxMemoryPerChild is not { } limit || slot.RetireRequested) return;
+        var resident = ChildMemory.ResidentBytes(slot.Handle.Pid);
+        if (resident <= limit) return;
+        _log.Info("Child {0} uses {1:N0} bytes (limit {2:N0}); replacing it after its current tasks", slot.Handle.Pid, resident, limit);
+        slot.RetireRequested = true;
     }
 
     private void Retire(ChildSlot slot)
@@ -169,6 +202,9 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener
                 _router.Tell(frame.Type == FrameType.ChunkResult
                     ? new ChunkCompleted(chunk.TaskId, frame.Payload)
                     : new ChunkFailed(chunk.TaskId, Wire.FromBytes<ErrorInfo>(frame.Payload)));
+                Timers.Cancel(("deadline", slot.Handle.Generation));
+                StartDeadline(slot);
+                CheckMemory(slot);
                 if (_retiring.Contains(slot) && slot.InFlight.Count == 0) slot.Handle.Shutdown();
                 Pump();
                 CompleteStopIfIdle();
@@ -214,14 +250,18 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener
         foreach (var manager in slot.Managers)
             Manager.ManagerResolver.Get(Context.System).Resolve(manager).Tell(new Manager.HolderGone(Manager.PipeHolder.For(child.Pid)), ActorRefs.NoSender);
 
-        if (slot.InFlight.TryDequeue(out var running))
+        Timers.Cancel(("deadline", child.Generation));
+        if (slot.InFlight.TryDequeue(out var running) && slot.TimedOutTaskId == running.TaskId)
+        {
+            _router.Tell(new ChunkFailed(running.TaskId, ErrorInfo.From(new TaskTimeoutException(
+                $"{running.Description} ran longer than its TaskTimeout of {_settings.TaskTimeout}; its child process (pid {child.Pid}) was killed and replaced."))));
+            RequeueBehind(slot);
+        }
+        else if (running is not null)
         {
             _log.Warning("Child {0} was lost while running {1}: {2}", child.Pid, running.Description, exit.Describe());
             _router.Tell(new ChunkLost(running.TaskId, $"the worker process (pid {child.Pid}) running {running.Description} died: {exit.Describe()}", exit.ExitCode, exit.Signal));
-            // Chunks queued behind the running one never started: the next child runs them.
-            var requeue = slot.InFlight.Concat(_pending).ToList();
-            _pending.Clear();
-            foreach (var c in requeue) _pending.Enqueue(c);
+            RequeueBehind(slot);
         }
 
         var diedBeforeReady = !slot.Ready;
@@ -243,6 +283,15 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener
         if (ReferenceEquals(_current, _standby)) _standby = null;
         if (_settings.MaxTasksPerChild > 0 && _standby is null) _standby = Spawn();
         Pump();
+    }
+
+    /// <summary>Chunks queued behind a lost child's running one never started: the next child runs them first.</summary>
+    private void RequeueBehind(ChildSlot slot)
+    {
+        var requeue = slot.InFlight.Concat(_pending).ToList();
+        slot.InFlight.Clear();
+        _pending.Clear();
+        foreach (var c in requeue) _pending.Enqueue(c);
     }
 
     private void Stop(bool graceful)

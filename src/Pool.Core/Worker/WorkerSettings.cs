@@ -8,9 +8,23 @@ internal sealed record WorkerSettings(
     TimeSpan ChildStartTimeout,
     byte[] InitializerBody)
 {
+    /// <summary>Hard limit per task; null for none.</summary>
+    public TimeSpan? TaskTimeout { get; init; }
+
+    /// <summary>Soft limit per task, enforced in the child through the task's cancellation token.</summary>
+    public TimeSpan? SoftTaskTimeout { get; init; }
+
+    /// <summary>Recycle a child after a task when its resident memory is above this many bytes.</summary>
+    public long? MaxMemoryPerChild { get; init; }
+
     /// <summary>Assembly files shipped by the client, for children on a worker node to load (empty for local workers).</summary>
     public IReadOnlyList<string> ShippedAssemblyPaths { get; init; } = [];
 
     public static WorkerSettings From(PoolSettings s, byte[] initializerBody) =>
-        new(s.ChunksInFlightPerWorker, s.MaxTasksPerChild, s.MaxFrameSize, s.ChildStartTimeout, initializerBody);
+        new(s.ChunksInFlightPerWorker, s.MaxTasksPerChild, s.MaxFrameSize, s.ChildStartTimeout, initializerBody)
+        {
+            TaskTimeout = s.TaskTimeout,
+            SoftTaskTimeout = s.SoftTaskTimeout,
+            MaxMemoryPerChild = s.MaxMemoryPerChild,
+        };
 }

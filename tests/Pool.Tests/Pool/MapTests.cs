@@ -95,7 +95,7 @@ public sealed class MapTests(SharedPoolFixture fixture) : IClassFixture<SharedPo
     [Fact]
     public void Bad_arguments_fail_at_the_call_and_name_what_was_wrong()
     {
-        Assert.Throws<ArgumentNullException>(() => Pool.Map<int, int>(null!, new[] { 1 }));
+        Assert.Throws<ArgumentNullException>(() => Pool.Map((Func<int, int>)null!, new[] { 1 }));
         Assert.Throws<ArgumentNullException>(() => Pool.Map(TestFunctions.Square, (IEnumerable<int>)null!));
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => Pool.Map(TestFunctions.Square, new[] { 1 }, chunkSize: 0));
         Assert.Equal("chunkSize", e.ParamName);

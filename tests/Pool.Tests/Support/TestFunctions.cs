@@ -49,3 +49,37 @@ public sealed class UnbuildableException(int code) : Exception($"code {code}")
 
     public static int Throw(int code) => throw new UnbuildableException(code);
 }
+
+/// <summary>Functions for the limit tests (time, memory, cancellation).</summary>
+public static class LimitFunctions
+{
+    private static readonly List<byte[]> Hoard = [];
+
+    /// <summary>Keeps <paramref name="megabytes"/> MB alive in the child (a leak) and returns its pid.</summary>
+    public static int Leak(int megabytes)
+    {
+        var block = new byte[megabytes * 1024 * 1024];
+        Array.Fill(block, (byte)1); // touch the pages so they count as resident
+        Hoard.Add(block);
+        return Environment.ProcessId;
+    }
+
+    /// <summary>Waits for the soft deadline, then reports how long it waited.</summary>
+    public static long WaitForCancellation(int maxMs, CancellationToken token)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        token.WaitHandle.WaitOne(maxMs);
+        return token.IsCancellationRequested ? clock.ElapsedMilliseconds : -1;
+    }
+
+    /// <summary>Kills its own child the first time it runs in a given directory marker, then succeeds.</summary>
+    public static int DieOnceThenSucceed(string marker)
+    {
+        if (!File.Exists(marker))
+        {
+            File.WriteAllText(marker, "died");
+            Environment.Exit(9);
+        }
+        return 7;
+    }
+}
