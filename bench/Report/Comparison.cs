@@ -46,10 +46,14 @@ public sealed record Comparison(BenchRow Ours, BenchRow? Python)
                                        $"usable after: ours {Ours.Text("pool_usable_after")}, py {Python?.Text("pool_usable_after") ?? "—"}",
             "memory_idle_child_rss" => $"ours pid {Ours.Text("pid")}; py start method {Python?.Text("start_method") ?? "—"}",
             "memory_parent_rss" => $"GC heap {Fmt(Ours.Number("gc_heap_mb"), "0.0")} MB",
-            _ when Ours.N > 1 => $"µs/task {Both("us_per_task", "0.0")}",
+            _ when Ours.N > 1 => $"µs/task {Both("us_per_task", "0.0##")}",
             _ => "",
         };
     }
+
+    /// <summary>A ratio as the table and chart print it: two decimals, or two significant digits below 0.01.</summary>
+    public static string FormatRatio(double ratio) =>
+        ratio.ToString(ratio >= 0.01 ? "0.00" : "G2", CultureInfo.InvariantCulture);
 
     /// <summary>A row's value with its unit: <c>0.163 s</c>, <c>850 µs</c>, <c>41.2 MB</c>; its status when unmeasured.</summary>
     public static string Value(BenchRow? row) => row switch

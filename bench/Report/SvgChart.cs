@@ -36,7 +36,7 @@ public static class SvgChart
         {
             var x = X(tick);
             svg.AppendLine(Inv($"""<line x1="{x:0.#}" y1="{Top - 6}" x2="{x:0.#}" y2="{height - Bottom + 4}" stroke="{(tick == 1 ? "#888888" : "#e4e4e4")}" stroke-width="{(tick == 1 ? 1.5 : 1)}"/>"""));
-            svg.AppendLine(Inv($"""<text x="{x:0.#}" y="{height - Bottom + 18}" text-anchor="middle" fill="#555555">{tick:0.###}×</text>"""));
+            svg.AppendLine(Inv($"""<text x="{x:0.#}" y="{height - Bottom + 18}" text-anchor="middle" fill="#555555">{tick:G4}×</text>"""));
         }
 
         for (var i = 0; i < shown.Count; i++)
@@ -48,7 +48,7 @@ public static class SvgChart
             if (row.TimeRatio is { } ratio)
             {
                 var colour = row.Met switch { true => "#2e7d32", false => "#c62828", null => "#78909c" };
-                svg.AppendLine(Inv($"""<rect x="{Left}" y="{y + 5}" width="{Math.Max(1, X(ratio) - Left):0.#}" height="{RowHeight - 9}" fill="{colour}"><title>{Esc($"{row.Ours.Scenario}: {ratio:0.00}×")}</title></rect>"""));
+                svg.AppendLine(Inv($"""<rect x="{Left}" y="{y + 5}" width="{Math.Max(1, X(ratio) - Left):0.#}" height="{RowHeight - 9}" fill="{colour}"><title>{Esc($"{row.Ours.Scenario}: {Comparison.FormatRatio(ratio)}×")}</title></rect>"""));
             }
             if (row.Target is { IsRatio: true } target)
                 svg.AppendLine(Inv($"""<line x1="{X(target.Limit):0.#}" y1="{y + 2}" x2="{X(target.Limit):0.#}" y2="{y + RowHeight - 1}" stroke="#111111" stroke-width="2.5"/>"""));
@@ -61,7 +61,7 @@ public static class SvgChart
 
     private static string Annotation(Comparison row)
     {
-        var ratio = row.TimeRatio is { } r ? $"{r:0.00}×" : Comparison.Value(row.Ours);
+        var ratio = row.TimeRatio is { } r ? $"{Comparison.FormatRatio(r)}×" : $"{Comparison.Value(row.Ours)};";
         if (row.Target is not { } target) return ratio;
         var verdict = row.Met switch { true => "met", false => "NOT met", null => "n/a" };
         return target.IsRatio || row.TargetValue is not { } v

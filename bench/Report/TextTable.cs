@@ -17,7 +17,7 @@ public static class TextTable
             c.Ours.N.ToString("N0", CultureInfo.InvariantCulture),
             Comparison.Value(c.Python),
             Comparison.Value(c.Ours),
-            c.TimeRatio?.ToString("0.00", CultureInfo.InvariantCulture) ?? "—",
+            c.TimeRatio is { } r ? Comparison.FormatRatio(r) : "—",
             c.Target?.Label ?? "",
             c.Target is null ? "" : c.Met switch { true => "yes", false => "NO", null => "n/a" },
             c.Notes(),
