@@ -73,10 +73,14 @@ internal static class ChildHost
                 else inbox.Add(frame);
             }
         }
-        catch (Exception e)
+        catch (FrameFormatException e)
         {
-            Console.Error.WriteLine($"poolcluster child {Environment.ProcessId}: pipe error, exiting: {e.Message}");
+            Console.Error.WriteLine($"poolcluster child {Environment.ProcessId}: malformed frame from the parent, exiting: {e.Message}");
             Environment.Exit(4);
+        }
+        catch (IOException)
+        {
+            // The parent closed or lost the pipe mid-read: the same news as a clean end of stream.
         }
         // End of stream: the parent closed the pipe or died. Exit now, even if user code is mid-task.
         Environment.Exit(0);

@@ -92,7 +92,7 @@ internal sealed class ChildProcessHandle : IDisposable
             Task.WaitAny(connected, exited);
             if (!connected.IsCompletedSuccessfully)
             {
-                Kill("the child did not connect to its pipe in time");
+                if (!exited.IsCompleted) Kill($"the child did not connect to its pipe within {_startTimeout.TotalSeconds:0.#} s");
                 FinishWithExit("the child ended before it connected to its pipe");
                 return;
             }

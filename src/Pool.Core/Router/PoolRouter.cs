@@ -47,7 +47,12 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         Receive<InitializerFailed>(m => Break(new PoolInitializerException(
             $"The pool's initializer threw in a child process: {m.Error.TypeName}: {m.Error.Message}. " +
             "The pool cannot run tasks; every pending and later call fails with this error.", m.Error.ToException())));
-        Receive<WorkerStartFailed>(m => Break(new WorkerLostException($"The pool cannot start worker processes: {m.Reason}")));
+        Receive<WorkerStartFailed>(m =>
+        {
+            // Locally this pool cannot work at all; a remote worker that cannot start children is just one worker less.
+            if (IsLocalChild(Sender)) Break(new WorkerLostException($"The pool cannot start worker processes: {m.Reason}"));
+            else _log.Error("Worker {0} cannot start child processes and stops: {1}", Sender.Path, m.Reason);
+        });
         Receive<CancelJob>(m => RemoveQueued(i => i.JobId == m.JobId));
         Receive<ClosePool>(_ => { _closing = true; StopWorkersIfDone(); });
         Receive<TerminatePool>(_ => Terminate());

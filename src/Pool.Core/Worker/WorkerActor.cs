@@ -264,7 +264,8 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
             RequeueBehind(slot);
         }
 
-        var diedBeforeReady = !slot.Ready;
+        // Killed from outside (kill -9, OOM killer, chaos) says nothing about whether children can start at all.
+        var diedBeforeReady = !slot.Ready && exit.Signal is not (9 or 15);
         if (ReferenceEquals(slot, _current)) _current = null;
         if (ReferenceEquals(slot, _standby)) _standby = null;
         if (_stopping || _broken)
@@ -277,6 +278,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
         {
             _broken = true;
             _router.Tell(new WorkerStartFailed($"{MaxConsecutiveStartFailures} child processes in a row ended before they were ready; the last: {exit.Describe()}"));
+            Context.Stop(Self);
             return;
         }
         _current ??= _standby ?? Spawn();
