@@ -102,7 +102,6 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
         akka.log-dead-letters = off
         akka.log-dead-letters-during-shutdown = off
         akka.actor.provider = local
-        akka.coordinated-shutdown.log-info = off
         """).WithFallback(PoolClusterConfig.DefaultConfig());
 
     /// <summary>The number of worker processes the pool can use now: fixed for a standalone pool; in a cluster, the
@@ -353,7 +352,14 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
     public void Dispose()
     {
         Terminate();
-        if (_ownsSystem) _system.Terminate().Wait(TimeSpan.FromSeconds(10));
+        if (_ownsSystem) TerminateOwnSystem().Wait(TimeSpan.FromSeconds(10));
+    }
+
+    // The children are gone: what remains of the system's shutdown is not news for the user's console.
+    private Task TerminateOwnSystem()
+    {
+        _system.EventStream.SetLogLevel(Akka.Event.LogLevel.WarningLevel);
+        return _system.Terminate();
     }
 
     /// <inheritdoc cref="Dispose"/>
@@ -361,6 +367,6 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _state, Terminated) != Terminated) _router.Tell(new TerminatePool());
         await _stopped.Task.WaitAsync(Settings.ChildShutdownTimeout + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-        if (_ownsSystem) await _system.Terminate().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        if (_ownsSystem) await TerminateOwnSystem().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
     }
 }
