@@ -53,6 +53,9 @@ public sealed class PoolOptions
     /// <summary><see cref="WorkerPool.Connect"/>: how long to wait to become a cluster member. Default 30 s.</summary>
     public TimeSpan? ConnectTimeout { get; set; }
 
+    /// <summary><see cref="WorkerPool.Connect"/>: mutual TLS identity; required when the cluster runs with TLS.</summary>
+    public Security.TlsOptions? Tls { get; set; }
+
     /// <summary><see cref="WorkerPool.Connect"/>: extra HOCON for the client's actor system (e.g. TLS settings),
     /// overridden by the explicit options above.</summary>
     public Akka.Configuration.Config? Config { get; set; }

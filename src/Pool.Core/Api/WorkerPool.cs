@@ -83,7 +83,7 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
         catch (Exception e) { throw new ArgumentException($"'{seedAddress}' is not an Akka address such as akka.tcp://pool@host:4053", nameof(seedAddress), e); }
         var config = PoolClusterConfig.ForMember(options.Hostname ?? PoolClusterConfig.ClientHostFor(seedAddress), options.Port ?? 0,
             [seedAddress], ["client"], options.Config);
-        var system = ActorSystem.Create(seed.System, config);
+        var system = Security.ClusterTls.CreateSystem(seed.System, config, options.Tls);
         var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var cluster = Akka.Cluster.Cluster.Get(system);
         cluster.RegisterOnMemberUp(() => joined.TrySetResult());

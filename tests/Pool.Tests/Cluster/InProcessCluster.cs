@@ -1,4 +1,5 @@
 using Akka.Actor;
+using PoolCluster;
 using Akka.Configuration;
 using PoolCluster.Cluster;
 
@@ -19,10 +20,13 @@ public sealed class InProcessCluster : IDisposable
         """);
 
     private readonly List<ActorSystem> _systems = [];
+    private readonly PoolCluster.Security.TlsOptions? _tls;
 
-    public InProcessCluster()
+    public InProcessCluster(PoolCluster.Security.TlsOptions? tls = null)
     {
+        _tls = tls;
         Seed = Start(["seed"], seeds: null);
+        Akka.Cluster.Cluster.Get(Seed).RegisterOnMemberUp(() => { });
         Akka.Cluster.Cluster.Get(Seed).Join(Akka.Cluster.Cluster.Get(Seed).SelfAddress);
         SeedAddress = Akka.Cluster.Cluster.Get(Seed).SelfAddress.ToString();
     }
@@ -34,9 +38,9 @@ public sealed class InProcessCluster : IDisposable
     public static Config FastConfig => Fast;
 
     /// <summary>Starts a worker node offering <paramref name="processes"/> child processes per client.</summary>
-    public ActorSystem StartNode(int processes)
+    public ActorSystem StartNode(int processes, PoolCluster.Security.TlsOptions? tls = null)
     {
-        var node = Start(["worker"], [SeedAddress]);
+        var node = Start(["worker"], [SeedAddress], tls ?? _tls);
         PoolNode.StartWorkerHost(node, processes);
         return node;
     }
@@ -45,12 +49,13 @@ public sealed class InProcessCluster : IDisposable
     {
         options ??= new PoolOptions();
         options.Config = options.Config is null ? Fast : options.Config.WithFallback(Fast);
+        options.Tls ??= _tls;
         return WorkerPool.Connect(SeedAddress, options);
     }
 
-    private ActorSystem Start(string[] roles, string[]? seeds)
+    private ActorSystem Start(string[] roles, string[]? seeds, PoolCluster.Security.TlsOptions? tls = null)
     {
-        var system = ActorSystem.Create("pool", PoolClusterConfig.ForMember("127.0.0.1", 0, seeds, roles, Fast));
+        var system = PoolCluster.Security.ClusterTls.CreateSystem("pool", PoolClusterConfig.ForMember("127.0.0.1", 0, seeds, roles, Fast), tls ?? _tls);
         lock (_systems) _systems.Add(system);
         return system;
     }
