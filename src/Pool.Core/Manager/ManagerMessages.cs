@@ -28,10 +28,10 @@ internal sealed record ManagerReply(object? Value, ErrorInfo? Error);
 internal sealed record ManagerEnvelope(ManagerAddress Manager, byte[] Call);
 
 /// <summary>Actor message to a manager: the serialized <see cref="ManagerCall"/>; answered with <see cref="ManagerResult"/>.</summary>
-internal sealed record ManagerRequestMessage(byte[] Call, string? WatchWorkerPath);
+internal sealed record ManagerRequestMessage(byte[] Call, string? WatchWorkerPath) : Protocol.IPoolProtocolMessage;
 
 /// <summary>Actor message from a manager: the serialized <see cref="ManagerReply"/>.</summary>
-internal sealed record ManagerResult(byte[] Reply);
+internal sealed record ManagerResult(byte[] Reply) : Protocol.IPoolProtocolMessage;
 
 /// <summary>A worker tells the manager that a holder (a child process) is gone: release what it held.</summary>
-internal sealed record HolderGone(string Holder);
+internal sealed record HolderGone(string Holder) : Protocol.IPoolProtocolMessage;

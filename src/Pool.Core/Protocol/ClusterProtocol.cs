@@ -7,22 +7,22 @@ namespace PoolCluster.Protocol;
 // Messages between a client's PoolRouter and the node host of a worker node, and the node-side worker protocol.
 
 /// <summary>Router → node host: give me workers. Re-sent until <see cref="Attached"/> arrives; idempotent.</summary>
-internal sealed record AttachRouter(IActorRef Router, WorkerSettings Settings, AssemblyManifest Manifest);
+internal sealed record AttachRouter(IActorRef Router, WorkerSettings Settings, AssemblyManifest Manifest) : IPoolProtocolMessage;
 
 /// <summary>Node host → router: send me these assemblies of yours (by MVID) first.</summary>
-internal sealed record NeedAssemblies(IReadOnlyList<Guid> Mvids);
+internal sealed record NeedAssemblies(IReadOnlyList<Guid> Mvids) : IPoolProtocolMessage;
 
 /// <summary>Router → node host: the requested assembly files.</summary>
-internal sealed record AssemblyFiles(IReadOnlyList<ShippedAssembly> Files);
+internal sealed record AssemblyFiles(IReadOnlyList<ShippedAssembly> Files) : IPoolProtocolMessage;
 
 /// <summary>One shipped assembly file.</summary>
-internal sealed record ShippedAssembly(string FileName, Guid Mvid, byte[] Bytes);
+internal sealed record ShippedAssembly(string FileName, Guid Mvid, byte[] Bytes) : IPoolProtocolMessage;
 
 /// <summary>Node host → router: this many workers now pull from you.</summary>
-internal sealed record Attached(int Workers);
+internal sealed record Attached(int Workers) : IPoolProtocolMessage;
 
 /// <summary>Worker → router: I am leaving; send me nothing more. These chunks I held never started: run them elsewhere.</summary>
-internal sealed record WorkerDraining(IReadOnlyList<long> ReturnedTaskIds);
+internal sealed record WorkerDraining(IReadOnlyList<long> ReturnedTaskIds) : IPoolProtocolMessage;
 
 /// <summary>Node host → worker: the router forgot your earlier requests (it saw you unreachable); ask again.</summary>
-internal sealed record ResetDemand;
+internal sealed record ResetDemand : IPoolProtocolMessage;

@@ -7,28 +7,28 @@ namespace PoolCluster.Protocol;
 // node run any client's tasks without loading the client's types into its actor system.
 
 /// <summary>A user function bound to its types, serialized once per distinct function; children cache it by id.</summary>
-internal sealed record FunctionSpec(int Id, byte[] Body);
+internal sealed record FunctionSpec(int Id, byte[] Body) : IPoolProtocolMessage;
 
 /// <summary>Router → worker: run this chunk (one task) in your child.</summary>
-internal sealed record TaskChunk(long TaskId, FunctionSpec Function, byte[] Payload, string Description);
+internal sealed record TaskChunk(long TaskId, FunctionSpec Function, byte[] Payload, string Description) : IPoolProtocolMessage;
 
 /// <summary>Worker → router: I have room for this many more chunks (work pulling).</summary>
-internal sealed record RequestWork(int Count);
+internal sealed record RequestWork(int Count) : IPoolProtocolMessage;
 
 /// <summary>Worker → router: a chunk finished; the payload is the serialized per-item reply.</summary>
-internal sealed record ChunkCompleted(long TaskId, byte[] Payload);
+internal sealed record ChunkCompleted(long TaskId, byte[] Payload) : IPoolProtocolMessage;
 
 /// <summary>Worker → router: the whole chunk failed in the child (for example its function could not be resolved).</summary>
-internal sealed record ChunkFailed(long TaskId, ErrorInfo Error);
+internal sealed record ChunkFailed(long TaskId, ErrorInfo Error) : IPoolProtocolMessage;
 
 /// <summary>Worker → router: the child died while running this chunk.</summary>
-internal sealed record ChunkLost(long TaskId, string Reason, int? ExitCode, int? Signal);
+internal sealed record ChunkLost(long TaskId, string Reason, int? ExitCode, int? Signal) : IPoolProtocolMessage;
 
 /// <summary>Worker → router: the pool's initializer threw in a child.</summary>
-internal sealed record InitializerFailed(ErrorInfo Error);
+internal sealed record InitializerFailed(ErrorInfo Error) : IPoolProtocolMessage;
 
 /// <summary>Worker → router: children cannot be started at all (repeated failures).</summary>
-internal sealed record WorkerStartFailed(string Reason);
+internal sealed record WorkerStartFailed(string Reason) : IPoolProtocolMessage;
 
 /// <summary>Router → worker: stop. Graceful: finish what you hold, let the child exit; otherwise kill it now.</summary>
-internal sealed record StopWorker(bool Graceful);
+internal sealed record StopWorker(bool Graceful) : IPoolProtocolMessage;

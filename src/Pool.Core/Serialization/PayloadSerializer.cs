@@ -22,7 +22,8 @@ internal sealed class PayloadSerializer
 
     private PayloadSerializer()
     {
-        _serializer = new Serializer(CreateOptions());
+        // Registered shared objects' interface proxies travel as their plain handle (see HostedProxySurrogate).
+        _serializer = new Serializer(CreateOptions(Manager.HostedProxySurrogate.All));
     }
 
     /// <summary>
@@ -30,7 +31,7 @@ internal sealed class PayloadSerializer
     /// graphs), no version tolerance (caller and children run the same build), delegates shipped as descriptors,
     /// primitive arrays written as one block.
     /// </summary>
-    internal static SerializerOptions CreateOptions(IEnumerable<Surrogate>? surrogates = null) =>
+    internal static SerializerOptions CreateOptions(IEnumerable<Surrogate>? surrogates = null, ITypeFilter? typeFilter = null) =>
         new(versionTolerance: false,
             preserveObjectReferences: true,
             surrogates: surrogates,
@@ -39,7 +40,7 @@ internal sealed class PayloadSerializer
             ignoreISerializable: true,
             packageNameOverrides: null,
             disallowUnsafeTypes: true,
-            typeFilter: DisabledTypeFilter.Instance);
+            typeFilter: typeFilter ?? DisabledTypeFilter.Instance);
 
     /// <summary>Serializes <paramref name="value"/> (null included) to a new byte array.</summary>
     public byte[] Serialize(object? value)
