@@ -23,7 +23,9 @@ internal sealed class ManagerResolver : IExtension
 
     public ICanTell Resolve(ManagerAddress address)
     {
-        if (address.ActorPath is { } path) return _system.ActorSelection(path);
+        if (address.ActorPath is { } path)
+            // A manager hosted by this very process is reached directly, even from another (local) ActorSystem.
+            return LocalManagers.TryGet(path, out var local) ? local : _system.ActorSelection(path);
         var role = address.SingletonRole ?? "";
         return _singletonProxies.GetOrAdd(role, r => _system.ActorOf(
             ClusterSingletonProxy.Props($"/user/{ManagerActorName}",

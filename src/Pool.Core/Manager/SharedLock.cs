@@ -1,0 +1,24 @@
+using PoolCluster.Manager;
+
+namespace PoolCluster;
+
+/// <summary>
+/// A lock held by a <see cref="PoolManager"/> (Python's <c>Manager().Lock()</c>), excluding threads of every process
+/// and node that use it. Not re-entrant: the owner acquiring again waits (use <see cref="SharedRLock"/>).
+/// </summary>
+public sealed class SharedLock : SharedLockBase
+{
+    private SharedLock() { }
+
+    private ProxyState _state = null!;
+
+    internal SharedLock(ManagerAddress manager, string name, TimeSpan callTimeout)
+    {
+        _state = ProxyState.Of(manager, name, ObjectKinds.Lock, [], callTimeout);
+    }
+
+    private protected override ProxyState State => _state;
+
+    /// <summary>Whether anybody holds the lock now.</summary>
+    public bool IsLocked => (bool)Call("locked")!;
+}

@@ -1,0 +1,66 @@
+using System.Diagnostics.CodeAnalysis;
+using PoolCluster.Manager;
+
+namespace PoolCluster;
+
+/// <summary>
+/// A FIFO queue held by a <see cref="PoolManager"/> (Python's <c>Manager().Queue(maxsize)</c>): producers and consumers
+/// in any process or node. <see cref="Get"/> waits while it is empty, <see cref="Put"/> while it is full.
+/// </summary>
+public sealed class SharedQueue<T> : SharedObject
+{
+    private SharedQueue() { }
+
+    private ProxyState _state = null!;
+
+    internal SharedQueue(ManagerAddress manager, string name, int? maxSize, TimeSpan callTimeout)
+    {
+        _state = ProxyState.Of(manager, name, ObjectKinds.Queue, [maxSize], callTimeout);
+    }
+
+    private protected override ProxyState State => _state;
+
+    /// <summary>The number of items now.</summary>
+    public int Count => (int)Call("count")!;
+
+    /// <summary>The capacity; 0 means unbounded.</summary>
+    public int MaxSize => (int)Call("maxsize")!;
+
+    /// <summary>Appends <paramref name="item"/>, waiting up to <paramref name="timeout"/> (null: indefinitely) while the queue is full.</summary>
+    /// <exception cref="TimeoutException">The queue was still full at the deadline.</exception>
+    public void Put(T item, TimeSpan? timeout = null)
+    {
+        if (!TryPut(item, timeout ?? Timeout.InfiniteTimeSpan))
+            throw new TimeoutException($"The shared queue '{Name}' was still full after {timeout!.Value.TotalSeconds:0.###} s");
+    }
+
+    /// <summary>Appends <paramref name="item"/> if there is room within <paramref name="timeout"/> (default: now); false if not.</summary>
+    public bool TryPut(T item, TimeSpan timeout = default)
+    {
+        var holder = CurrentHolder();
+        return WaitInSlices(timeout == Timeout.InfiniteTimeSpan ? null : timeout,
+            slice => (bool)Call("put", [item, Millis(slice)], slice, holder)!);
+    }
+
+    /// <summary>Removes and returns the oldest item, waiting up to <paramref name="timeout"/> (null: indefinitely) while the queue is empty.</summary>
+    /// <exception cref="TimeoutException">The queue was still empty at the deadline.</exception>
+    public T Get(TimeSpan? timeout = null)
+    {
+        if (TryGet(out var item, timeout ?? Timeout.InfiniteTimeSpan)) return item;
+        throw new TimeoutException($"The shared queue '{Name}' was still empty after {timeout!.Value.TotalSeconds:0.###} s");
+    }
+
+    /// <summary>Removes the oldest item if there is one now; false when the queue is empty.</summary>
+    public bool TryGet([MaybeNullWhen(false)] out T item) => TryGet(out item, TimeSpan.Zero);
+
+    /// <summary>Removes the oldest item if one arrives within <paramref name="timeout"/>; false otherwise.</summary>
+    public bool TryGet([MaybeNullWhen(false)] out T item, TimeSpan timeout)
+    {
+        var holder = CurrentHolder();
+        object?[]? taken = null;
+        var ok = WaitInSlices(timeout == Timeout.InfiniteTimeSpan ? null : timeout,
+            slice => (taken = Call("get", [Millis(slice)], slice, holder) as object?[]) is not null);
+        item = ok ? (T)taken![0]! : default;
+        return ok;
+    }
+}

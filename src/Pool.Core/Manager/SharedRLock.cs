@@ -1,0 +1,27 @@
+using PoolCluster.Manager;
+
+namespace PoolCluster;
+
+/// <summary>
+/// A re-entrant lock held by a <see cref="PoolManager"/> (Python's <c>Manager().RLock()</c>): its owning thread may
+/// acquire it again and must release it as many times.
+/// </summary>
+public sealed class SharedRLock : SharedLockBase
+{
+    private SharedRLock() { }
+
+    private ProxyState _state = null!;
+
+    internal SharedRLock(ManagerAddress manager, string name, TimeSpan callTimeout)
+    {
+        _state = ProxyState.Of(manager, name, ObjectKinds.RLock, [], callTimeout);
+    }
+
+    private protected override ProxyState State => _state;
+
+    /// <summary>Whether anybody holds the lock now.</summary>
+    public bool IsLocked => (bool)Call("locked")!;
+
+    /// <summary>Whether the calling thread holds the lock.</summary>
+    public bool IsHeldByCurrentThread => (bool)Call("owned")!;
+}

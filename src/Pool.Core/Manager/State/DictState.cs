@@ -1,0 +1,67 @@
+namespace PoolCluster.Manager.State;
+
+/// <summary>A shared dictionary. Keys compare with their own Equals/GetHashCode, as in a local dictionary.</summary>
+internal sealed class DictState : SharedState
+{
+    private readonly Dictionary<object, object?> _items = new();
+
+    public override string Kind => ObjectKinds.Dict;
+
+    public override void Execute(ManagerOp op)
+    {
+        switch (op.Operation)
+        {
+            case "get":
+                var key = Key(op);
+                if (_items.TryGetValue(key, out var value)) op.Reply(value);
+                else op.Fail(new KeyNotFoundException($"The key '{key}' was not present in the shared dictionary '{op.Name}'."));
+                break;
+            case "tryget":
+                op.Reply(_items.TryGetValue(Key(op), out var found) ? new[] { found } : null);
+                break;
+            case "set":
+                _items[Key(op)] = op.Raw(1);
+                op.Reply(null);
+                break;
+            case "add":
+                if (_items.TryAdd(Key(op), op.Raw(1))) op.Reply(null);
+                else op.Fail(new ArgumentException($"An item with the same key has already been added to the shared dictionary '{op.Name}'. Key: {Key(op)}"));
+                break;
+            case "setdefault":
+                // Python's setdefault: the existing value, or the given one stored and returned.
+                if (!_items.TryGetValue(Key(op), out var existing)) _items[Key(op)] = existing = op.Raw(1);
+                op.Reply(existing);
+                break;
+            case "remove":
+                op.Reply(_items.Remove(Key(op)));
+                break;
+            case "removepair":
+                var k = Key(op);
+                var removed = _items.TryGetValue(k, out var current) && Equals(current, op.Raw(1)) && _items.Remove(k);
+                op.Reply(removed);
+                break;
+            case "containskey":
+                op.Reply(_items.ContainsKey(Key(op)));
+                break;
+            case "containspair":
+                op.Reply(_items.TryGetValue(Key(op), out var v) && Equals(v, op.Raw(1)));
+                break;
+            case "count":
+                op.Reply(_items.Count);
+                break;
+            case "clear":
+                _items.Clear();
+                op.Reply(null);
+                break;
+            case "items":
+                // Keys and values as two arrays: one consistent snapshot.
+                op.Reply(new object?[] { _items.Keys.ToArray(), _items.Values.ToArray() });
+                break;
+            default:
+                op.Fail(Unknown(op));
+                break;
+        }
+    }
+
+    private static object Key(ManagerOp op) => op.Raw(0) ?? throw new ArgumentNullException("key");
+}

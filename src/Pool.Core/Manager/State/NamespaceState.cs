@@ -1,0 +1,26 @@
+namespace PoolCluster.Manager.State;
+
+/// <summary>A shared namespace: named attributes (Python's <c>Manager().Namespace()</c>).</summary>
+internal sealed class NamespaceState : SharedState
+{
+    private readonly Dictionary<string, object?> _attributes = new(StringComparer.Ordinal);
+
+    public override string Kind => ObjectKinds.Namespace;
+
+    public override void Execute(ManagerOp op)
+    {
+        switch (op.Operation)
+        {
+            case "get":
+                var name = op.Arg<string>(0);
+                if (_attributes.TryGetValue(name, out var value)) op.Reply(value);
+                else op.Fail(new KeyNotFoundException($"The shared namespace '{op.Name}' has no attribute '{name}'."));
+                break;
+            case "set": _attributes[op.Arg<string>(0)] = op.Raw(1); op.Reply(null); break;
+            case "remove": op.Reply(_attributes.Remove(op.Arg<string>(0))); break;
+            case "contains": op.Reply(_attributes.ContainsKey(op.Arg<string>(0))); break;
+            case "names": op.Reply(_attributes.Keys.ToArray()); break;
+            default: op.Fail(Unknown(op)); break;
+        }
+    }
+}
