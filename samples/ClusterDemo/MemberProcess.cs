@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+
+namespace PoolCluster.ClusterDemo;
+
+/// <summary>A Pool.Seed or Pool.Node started as a separate OS process (<c>dotnet Program.dll ...</c>), its output
+/// echoed with a prefix. Stopping it sends SIGTERM (a graceful leave) and kills it if it has not exited in time.</summary>
+internal sealed class MemberProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly TaskCompletionSource<string> _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Regex _upLine;
+    private readonly Func<string, bool> _echo;
+
+    public string Name { get; }
+    public int Pid => _process.Id;
+    public string? Address => _up.Task.IsCompletedSuccessfully ? _up.Task.Result : null;
+
+    private MemberProcess(string name, Process process, Regex upLine, Func<string, bool> echo)
+    {
+        Name = name;
+        _process = process;
+        _upLine = upLine;
+        _echo = echo;
+    }
+
+    /// <summary>Starts <c>dotnet <paramref name="dll"/> <paramref name="args"/></c>; <paramref name="upLine"/>'s first group
+    /// is the member address; output lines for which <paramref name="echo"/> is true are printed with the name as prefix.</summary>
+    public static MemberProcess Start(string name, string dll, Regex upLine, Func<string, bool> echo, params string[] args)
+    {
+        if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} not found: build the solution first (dotnet build PoolCluster.sln)", dll);
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(dll);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        var member = new MemberProcess(name, process, upLine, echo);
+        process.OutputDataReceived += (_, e) => member.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => member.OnLine(e.Data);
+        process.Exited += (_, _) => member._up.TrySetException(new InvalidOperationException($"{name} exited with code {process.ExitCode} before it was up"));
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        Console.WriteLine($"[demo] started {name} (pid {process.Id}): dotnet {Path.GetFileName(dll)} {string.Join(' ', args)}");
+        return member;
+    }
+
+    /// <summary>Waits for the program's "up" line; returns the member's address.</summary>
+    public Task<string> WaitUpAsync(TimeSpan timeout, CancellationToken cancel) =>
+        _up.Task.WaitAsync(timeout, cancel).ContinueWith(t => t.Status == TaskStatus.Faulted && t.Exception!.InnerException is TimeoutException
+            ? throw new TimeoutException($"{Name} did not report it was up within {timeout.TotalSeconds:0} s")
+            : t).Unwrap();
+
+    /// <summary>SIGTERM (graceful leave), then waits up to <paramref name="timeout"/>, then kills the process tree.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                if (OperatingSystem.IsWindows()) _process.Kill(entireProcessTree: true);
+                else _ = Kill(_process.Id, SigTerm);
+            }
+            using var wait = new CancellationTokenSource(timeout);
+            try { await _process.WaitForExitAsync(wait.Token); }
+            catch (OperationCanceledException)
+            {
+                Console.WriteLine($"[demo] {Name} did not exit within {timeout.TotalSeconds:0} s of SIGTERM: killing it");
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+            }
+            Console.WriteLine($"[demo] {Name} exited with code {_process.ExitCode}");
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
+        {
+            Console.WriteLine($"[demo] stopping {Name}: {e.Message}");
+        }
+    }
+
+    public void Dispose() => _process.Dispose();
+
+    private void OnLine(string? line)
+    {
+        if (line is null) return;
+        if (_echo(line)) Console.WriteLine($"[{Name}] {line}");
+        var match = _upLine.Match(line);
+        if (match.Success) _up.TrySetResult(match.Groups[1].Value);
+    }
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}

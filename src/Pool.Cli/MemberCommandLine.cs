@@ -1,0 +1,78 @@
+using System.CommandLine;
+
+namespace PoolCluster.Cli;
+
+/// <summary>
+/// The command line shared by Pool.Seed and Pool.Node (System.CommandLine): parses the options, resolves
+/// <see cref="MemberSettings"/> and hands them to the program. Bad input ends the program with exit code 2 and a
+/// one-line error on stderr.
+/// </summary>
+internal static class MemberCommandLine
+{
+    /// <summary>Exit code for bad input (options, environment, HOCON file).</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Parses <paramref name="args"/> for <paramref name="program"/> and runs <paramref name="run"/>; returns the exit code.</summary>
+    public static int Run(MemberProgram program, string[] args, Func<MemberSettings, int> run)
+    {
+        var host = new Option<string?>("--host")
+        {
+            Description = $"Host name or IP other members use to reach this one [env {MemberSettings.HostVariable}; default 127.0.0.1]",
+            HelpName = "HOST",
+        };
+        var port = new Option<string?>("--port")
+        {
+            Description = $"TCP port, 0 picks a free one [env {MemberSettings.PortVariable}; default {program.DefaultPort}]",
+            HelpName = "PORT",
+        };
+        var publicHost = new Option<string?>("--public-host")
+        {
+            Description = $"Host name other members dial when it differs from --host (NAT, containers, --host 0.0.0.0) [env {MemberSettings.PublicHostVariable}]",
+            HelpName = "HOST",
+        };
+        var seeds = new Option<string[]>("--seed")
+        {
+            Description = $"Seed node address akka.tcp://{MemberSettings.SystemName}@HOST:4053; repeatable [env {MemberSettings.SeedsVariable}, comma-separated]" +
+                          (program.JoinsItselfWithoutSeeds ? "; none: this seed forms a new cluster" : ""),
+            HelpName = "ADDRESS",
+        };
+        var config = new Option<string?>("--config")
+        {
+            Description = $"HOCON file to load instead of {program.ConfigFileName} beside the executable",
+            HelpName = "PATH",
+        };
+        var processes = new Option<string?>("--processes")
+        {
+            Description = $"Child processes this node offers [env {MemberSettings.ProcessesVariable}; default: number of CPUs ({Environment.ProcessorCount})]",
+            HelpName = "N",
+        };
+
+        // --port and --processes are read as text and checked with the environment's values, for one set of messages.
+        var root = new RootCommand(program.Description) { host, port, publicHost, seeds, config };
+        if (program.OffersProcesses) root.Options.Add(processes);
+        root.SetAction(parse =>
+        {
+            MemberSettings settings;
+            try
+            {
+                settings = MemberSettings.Resolve(program, new MemberArguments(
+                    parse.GetValue(host), parse.GetValue(port), parse.GetValue(publicHost), parse.GetValue(seeds),
+                    program.OffersProcesses ? parse.GetValue(processes) : null, parse.GetValue(config)));
+            }
+            catch (MemberSettingsException e)
+            {
+                Console.Error.WriteLine($"{program.Name}: error: {e.Message}");
+                return UsageError;
+            }
+            return run(settings);
+        });
+        var result = root.Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            foreach (var error in result.Errors) Console.Error.WriteLine($"{program.Name}: error: {error.Message}");
+            Console.Error.WriteLine($"Run '{program.Name} --help' for the options.");
+            return UsageError;
+        }
+        return result.Invoke();
+    }
+}

@@ -1,0 +1,90 @@
+using System.Runtime.InteropServices;
+using Akka.Actor;
+using Akka.Cluster;
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace PoolCluster.Cli;
+
+/// <summary>
+/// Runs one cluster member until it leaves: starts the actor system, joins the seeds (or itself), prints membership
+/// changes, and on Ctrl+C/SIGTERM runs CoordinatedShutdown (the node's drain task, then a graceful leave).
+/// </summary>
+internal static class MemberHost
+{
+    /// <summary>Exit code when the member stopped without being asked to (downed, removed, could not start).</summary>
+    public const int Failed = 1;
+
+    /// <summary>Runs the member; returns 0 after a requested, completed shutdown.</summary>
+    /// <param name="programName">Program name for messages.</param>
+    /// <param name="settings">Resolved settings.</param>
+    /// <param name="start">Starts the program's own actors once the system exists (before it is up).</param>
+    /// <param name="upLine">The line printed, exactly once, when this member is Up, given its address.</param>
+    public static int Run(string programName, MemberSettings settings, Action<ActorSystem> start, Func<Address, string> upLine)
+    {
+        ActorSystem system;
+        try { system = ActorSystem.Create(MemberSettings.SystemName, settings.Config); }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"{programName}: error: could not start on {settings.Host}:{settings.Port}: {Innermost(e).Message}");
+            return Failed;
+        }
+
+        var cluster = AkkaCluster.Get(system);
+        var shutdown = CoordinatedShutdown.Get(system);
+        var requested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true; // this program shuts down itself, then returns from Main with exit code 0
+            if (!requested.TrySetResult()) return;
+            Console.WriteLine($"{DateTime.Now:HH:mm:ss} {programName}: {context.Signal}: leaving the cluster gracefully");
+            _ = shutdown.Run(CoordinatedShutdown.ClrExitReason.Instance);
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+
+        try
+        {
+            system.ActorOf(MemberEventLogger.Props(programName), "poolcluster-member-events");
+            start(system);
+            cluster.RegisterOnMemberUp(() => Console.WriteLine(upLine(cluster.SelfAddress)));
+            if (settings.JoinSelf)
+            {
+                Console.WriteLine($"{programName}: bound to {cluster.SelfAddress}, no seeds given: forming a new cluster with itself");
+                cluster.Join(cluster.SelfAddress);
+            }
+            else
+            {
+                Console.WriteLine($"{programName}: bound to {cluster.SelfAddress}, joining {string.Join(", ", settings.Seeds)}");
+            }
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"{programName}: error: {Innermost(e).Message}");
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            return Failed;
+        }
+
+        Task.WaitAny(system.WhenTerminated, requested.Task);
+        if (!requested.Task.IsCompleted)
+        {
+            Console.Error.WriteLine($"{programName}: stopped without being asked to ({shutdown.ShutdownReason?.GetType().Name ?? "actor system terminated"}), " +
+                                    "for instance downed by the split brain resolver");
+            return Failed;
+        }
+        // CoordinatedShutdown bounds each phase; this bounds the whole in case a phase hangs regardless.
+        var bound = shutdown.TotalTimeout + TimeSpan.FromSeconds(10);
+        if (!system.WhenTerminated.Wait(bound))
+        {
+            Console.Error.WriteLine($"{programName}: error: shutdown did not finish within {bound.TotalSeconds:0} s");
+            return Failed;
+        }
+        Console.WriteLine($"{DateTime.Now:HH:mm:ss} {programName}: left the cluster, exiting");
+        return 0;
+    }
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null) e = e.InnerException;
+        return e;
+    }
+}

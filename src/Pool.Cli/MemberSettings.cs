@@ -1,0 +1,140 @@
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace PoolCluster.Cli;
+
+/// <summary>Values given on the command line; null (or empty) means "not given".</summary>
+internal sealed record MemberArguments(
+    string? Host = null,
+    string? Port = null,
+    string? PublicHost = null,
+    IReadOnlyList<string>? Seeds = null,
+    string? Processes = null,
+    string? ConfigPath = null);
+
+/// <summary>
+/// The resolved settings of one member. Layers, lowest first: Pool.Core's pool defaults and cluster defaults, the
+/// program's defaults (port), the HOCON file, the environment (<c>POOL_HOST</c>, <c>POOL_PORT</c>,
+/// <c>POOL_PUBLIC_HOST</c>, <c>POOL_SEEDS</c>, <c>POOL_PROCESSES</c>), then the command line, which wins.
+/// </summary>
+internal sealed record MemberSettings(
+    string Host,
+    int Port,
+    string? PublicHost,
+    IReadOnlyList<string> Seeds,
+    bool JoinSelf,
+    IReadOnlyList<string> Roles,
+    int Processes,
+    string? ConfigFile,
+    Config Config)
+{
+    /// <summary>Actor system name of every PoolCluster member.</summary>
+    public const string SystemName = "pool";
+
+    public const string HostVariable = "POOL_HOST";
+    public const string PortVariable = "POOL_PORT";
+    public const string PublicHostVariable = "POOL_PUBLIC_HOST";
+    public const string SeedsVariable = "POOL_SEEDS";
+    public const string ProcessesVariable = "POOL_PROCESSES";
+
+    /// <summary>Resolves the layers. Throws <see cref="MemberSettingsException"/> naming the bad value and its source.</summary>
+    /// <param name="program">Which program is starting.</param>
+    /// <param name="args">Command-line values.</param>
+    /// <param name="environment">Reads an environment variable; <see cref="Environment.GetEnvironmentVariable(string)"/> by default.</param>
+    public static MemberSettings Resolve(MemberProgram program, MemberArguments args, Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        string? Env(string name) => environment(name) is { } v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
+
+        var (configFile, fileConfig) = LoadFile(program, args.ConfigPath);
+        var programDefaults = ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp.port = {program.DefaultPort}");
+        var belowExplicit = fileConfig.WithFallback(programDefaults);
+        var effective = belowExplicit.WithFallback(PoolClusterConfig.ClusterDefaults()).WithFallback(PoolClusterConfig.DefaultConfig());
+
+        var host = NonEmpty("--host", args.Host) ?? Env(HostVariable) ?? effective.GetString("akka.remote.dot-netty.tcp.hostname", "127.0.0.1");
+        var port = args.Port is { } p ? ParsePort("--port", p)
+                 : Env(PortVariable) is { } ep ? ParsePort(PortVariable, ep)
+                 : CheckPort($"akka.remote.dot-netty.tcp.port in {configFile ?? "configuration"}", effective.GetInt("akka.remote.dot-netty.tcp.port"));
+        var publicHost = NonEmpty("--public-host", args.PublicHost) ?? Env(PublicHostVariable);
+
+        var seeds = args.Seeds is { Count: > 0 } s ? s.Select(x => ParseSeed("--seed", x)).ToList()
+                  : Env(SeedsVariable) is { } es ? SplitSeeds(es).Select(x => ParseSeed(SeedsVariable, x)).ToList()
+                  : effective.GetStringList("akka.cluster.seed-nodes").Select(x => ParseSeed($"akka.cluster.seed-nodes in {configFile}", x)).ToList();
+        var joinSelf = seeds.Count == 0;
+        if (joinSelf && !program.JoinsItselfWithoutSeeds)
+            throw new MemberSettingsException(
+                $"{program.Name} needs at least one seed: --seed akka.tcp://{SystemName}@HOST:4053 (repeatable), " +
+                $"{SeedsVariable}=akka.tcp://{SystemName}@HOST:4053[,...], or akka.cluster.seed-nodes in {program.ConfigFileName}");
+
+        var processes = 0;
+        if (program.OffersProcesses)
+        {
+            processes = args.Processes is { } n ? ParseProcesses("--processes", n)
+                      : Env(ProcessesVariable) is { } en ? ParseProcesses(ProcessesVariable, en)
+                      : effective.GetInt("poolcluster.pool.processes") is > 0 and var fromFile ? fromFile
+                      : Environment.ProcessorCount;
+        }
+
+        var roles = effective.GetStringList("akka.cluster.roles").Append(program.Role).Distinct().ToList();
+        var explicitLayer = publicHost is null
+            ? Config.Empty
+            : ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp.public-hostname = {Quote(publicHost)}");
+        if (program.OffersProcesses)
+            explicitLayer = ConfigurationFactory.ParseString($"poolcluster.pool.processes = {processes}").WithFallback(explicitLayer);
+        var config = PoolClusterConfig.ForMember(host, port, seeds, roles, explicitLayer.WithFallback(belowExplicit));
+        return new MemberSettings(host, port, publicHost, seeds, joinSelf, roles, processes, configFile, config);
+    }
+
+    /// <summary>Checks that <paramref name="address"/> is a PoolCluster member address (<c>akka.tcp://pool@host:port</c>).</summary>
+    public static string ParseSeed(string source, string address)
+    {
+        Address parsed;
+        try { parsed = Address.Parse(address.Trim()); }
+        catch (Exception e)
+        {
+            throw new MemberSettingsException($"{source}: '{address}' is not a seed address such as akka.tcp://{SystemName}@127.0.0.1:4053", e);
+        }
+        if (parsed.Protocol != "akka.tcp" || string.IsNullOrEmpty(parsed.Host) || parsed.Port is null or <= 0 or > 65535)
+            throw new MemberSettingsException($"{source}: '{address}' must have the form akka.tcp://{SystemName}@HOST:PORT");
+        if (parsed.System != SystemName)
+            throw new MemberSettingsException($"{source}: '{address}' names actor system '{parsed.System}', but PoolCluster members are all '{SystemName}'");
+        return parsed.ToString();
+    }
+
+    private static (string? Path, Config Config) LoadFile(MemberProgram program, string? explicitPath)
+    {
+        var path = explicitPath ?? Path.Combine(AppContext.BaseDirectory, program.ConfigFileName);
+        if (!File.Exists(path))
+        {
+            if (explicitPath is not null) throw new MemberSettingsException($"--config: file '{explicitPath}' not found");
+            return (null, Config.Empty); // no file beside the executable: built-in defaults only
+        }
+        try { return (Path.GetFullPath(path), ConfigurationFactory.ParseString(File.ReadAllText(path))); }
+        catch (Exception e) { throw new MemberSettingsException($"{path}: not valid HOCON: {e.Message}", e); }
+    }
+
+    private static IEnumerable<string> SplitSeeds(string list) =>
+        list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static string? NonEmpty(string source, string? value) =>
+        value is null ? null
+        : string.IsNullOrWhiteSpace(value) ? throw new MemberSettingsException($"{source}: must not be empty")
+        : value.Trim();
+
+    private static int ParsePort(string source, string text) =>
+        int.TryParse(text.Trim(), out var port) ? CheckPort(source, port)
+            : throw new MemberSettingsException($"{source}: '{text}' is not a port number (0-65535)");
+
+    private static int CheckPort(string source, int port) =>
+        port is >= 0 and <= 65535 ? port
+            : throw new MemberSettingsException($"{source}: port {port} is out of range (0-65535; 0 picks a free port)");
+
+    private static int ParseProcesses(string source, string text) =>
+        int.TryParse(text.Trim(), out var n) ? CheckProcesses(source, n)
+            : throw new MemberSettingsException($"{source}: '{text}' is not a number of processes");
+
+    private static int CheckProcesses(string source, int n) =>
+        n >= 1 ? n : throw new MemberSettingsException($"{source}: {n} processes; a worker node offers at least 1");
+
+    private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+}

@@ -1,0 +1,25 @@
+// Pool.Node: a worker node. Configuration layers: node.hocon (beside the executable, or --config),
+// then POOL_HOST / POOL_PORT / POOL_PUBLIC_HOST / POOL_SEEDS / POOL_PROCESSES, then the command line, which wins.
+//   dotnet run --project src/Pool.Node -- --seed akka.tcp://pool@127.0.0.1:4053 --host 127.0.0.1 --port 0 --processes 2
+// Ctrl+C / SIGTERM: CoordinatedShutdown drains the workers (no new work, unstarted work handed back, running work
+// finished, children exit), the member leaves, and the process exits with code 0.
+using PoolCluster.Cli;
+using PoolCluster.Cluster;
+
+var program = new MemberProgram(
+    Name: "Pool.Node",
+    Description: "PoolCluster worker node: joins the cluster with role 'worker' and offers N child processes to clients.",
+    Role: "worker",
+    ConfigFileName: "node.hocon",
+    DefaultPort: 0,
+    OffersProcesses: true,
+    JoinsItselfWithoutSeeds: false);
+
+return MemberCommandLine.Run(program, args, settings =>
+    MemberHost.Run(program.Name, settings,
+        start: system => PoolNode.StartWorkerHost(system, settings.Processes),
+        upLine: address => UpLine(address, settings.Processes)));
+
+// The readiness line, printed once when the member is Up; scripts and tests wait for it and parse it
+// (regex: ^Pool\.Node up at (akka\.tcp://pool@\S+:\d+) offering (\d+) processes$). Keep it exactly so.
+static string UpLine(Akka.Actor.Address address, int processes) => $"Pool.Node up at {address} offering {processes} processes";

@@ -1,0 +1,17 @@
+// Pool.Seed: a lighthouse-like seed node. Configuration layers: seed.hocon (beside the executable, or --config),
+// then POOL_HOST / POOL_PORT / POOL_PUBLIC_HOST / POOL_SEEDS, then the command line, which wins.
+//   dotnet run --project src/Pool.Seed -- --host 127.0.0.1 --port 4053
+// Prints, once it is Up:  Pool.Seed up at akka.tcp://pool@HOST:PORT
+using PoolCluster.Cli;
+
+var program = new MemberProgram(
+    Name: "Pool.Seed",
+    Description: "PoolCluster seed node: the cluster's well-known entry point. Role 'seed'; hosts no workers.",
+    Role: "seed",
+    ConfigFileName: "seed.hocon",
+    DefaultPort: 4053,
+    OffersProcesses: false,
+    JoinsItselfWithoutSeeds: true);
+
+return MemberCommandLine.Run(program, args, settings =>
+    MemberHost.Run(program.Name, settings, start: _ => { }, upLine: address => $"Pool.Seed up at {address}"));
