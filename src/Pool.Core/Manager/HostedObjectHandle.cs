@@ -8,20 +8,14 @@ namespace PoolCluster;
 /// </summary>
 public sealed class HostedObjectHandle : SharedObject
 {
-    private HostedObjectHandle() { }
-
-    private ProxyState _state = null!;
 
     internal HostedObjectHandle(ManagerAddress manager, string name, Delegate factory, Type contract, TimeSpan callTimeout)
     {
-        _state = ProxyState.Of(manager, name, ObjectKinds.Hosted, [factory, contract.AssemblyQualifiedName], callTimeout);
-        ContractName = contract.AssemblyQualifiedName!;
+        Init(ProxyState.Of(manager, name, ObjectKinds.Hosted, [factory, contract.AssemblyQualifiedName], callTimeout));
     }
 
-    private protected override ProxyState State => _state;
-
     /// <summary>The interface the object is used through (assembly-qualified).</summary>
-    public string ContractName { get; private set; } = null!;
+    public string ContractName => (string)State.CreateArgs[1]!;
 
     /// <summary>
     /// An interface proxy over this handle, made in the current process: how a task uses a registered object, e.g.

@@ -7,14 +7,15 @@ namespace PoolCluster.Manager;
 /// How a registered object's interface proxy travels: its runtime-generated type exists only in the process that made
 /// it, so Hyperion writes the plain <see cref="HostedObjectHandle"/> instead and the reader builds a new proxy over it.
 /// </summary>
-internal sealed class HostedProxySurrogate(HostedObjectHandle handle)
+internal sealed class HostedProxySurrogate
 {
-    public HostedObjectHandle Handle { get; } = handle;
+    public HostedObjectHandle Handle { get; set; } = null!;
 
-    /// <summary>The surrogates PoolCluster's payload serializer registers.</summary>
+    /// <summary>The surrogates PoolCluster's payload serializer registers for shared-object proxies.</summary>
     public static IEnumerable<Surrogate> All { get; } =
     [
-        Surrogate.Create<HostedObjectProxy, HostedProxySurrogate>(p => new HostedProxySurrogate(p.Handle), s => s.Rebuild()),
+        Surrogate.Create<HostedObjectProxy, HostedProxySurrogate>(p => new HostedProxySurrogate { Handle = p.Handle }, s => s.Rebuild()),
+        Surrogate.Create<SharedObject, SharedObjectSurrogate>(SharedObjectSurrogate.From, s => s.Restore()),
     ];
 
     private HostedObjectProxy Rebuild()

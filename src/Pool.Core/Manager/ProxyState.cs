@@ -2,7 +2,7 @@ namespace PoolCluster.Manager;
 
 /// <summary>
 /// The data of a shared-object proxy: where the manager is, the object's name and kind, how to re-create it. Each
-/// concrete proxy keeps it in a field of its own (Hyperion writes the fields a type declares, not its base classes').
+/// proxy travels as this data (see <see cref="SharedObjectSurrogate"/>).
 /// </summary>
 internal sealed class ProxyState
 {

@@ -8,16 +8,11 @@ namespace PoolCluster;
 /// </summary>
 public sealed class SharedBarrier : SharedObject
 {
-    private SharedBarrier() { }
-
-    private ProxyState _state = null!;
 
     internal SharedBarrier(ManagerAddress manager, string name, int parties, TimeSpan callTimeout)
     {
-        _state = ProxyState.Of(manager, name, ObjectKinds.Barrier, [parties], callTimeout);
+        Init(ProxyState.Of(manager, name, ObjectKinds.Barrier, [parties], callTimeout));
     }
-
-    private protected override ProxyState State => _state;
 
     /// <summary>The number of participants a round needs.</summary>
     public int Parties => (int)Call("parties")!;

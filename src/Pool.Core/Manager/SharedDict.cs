@@ -11,16 +11,11 @@ namespace PoolCluster;
 public sealed class SharedDict<TKey, TValue> : SharedObject, IDictionary<TKey, TValue>, IReadOnlyDictionary<TKey, TValue>
     where TKey : notnull
 {
-    private SharedDict() { }
-
-    private ProxyState _state = null!;
 
     internal SharedDict(ManagerAddress manager, string name, TimeSpan callTimeout)
     {
-        _state = ProxyState.Of(manager, name, ObjectKinds.Dict, [], callTimeout);
+        Init(ProxyState.Of(manager, name, ObjectKinds.Dict, [], callTimeout));
     }
-
-    private protected override ProxyState State => _state;
 
     /// <summary>Gets or sets a value; getting a missing key throws <see cref="KeyNotFoundException"/>.</summary>
     public TValue this[TKey key]

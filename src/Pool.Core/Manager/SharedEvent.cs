@@ -5,16 +5,11 @@ namespace PoolCluster;
 /// <summary>An event held by a <see cref="PoolManager"/> (Python's <c>Manager().Event()</c>).</summary>
 public sealed class SharedEvent : SharedObject
 {
-    private SharedEvent() { }
-
-    private ProxyState _state = null!;
 
     internal SharedEvent(ManagerAddress manager, string name, TimeSpan callTimeout)
     {
-        _state = ProxyState.Of(manager, name, ObjectKinds.Event, [], callTimeout);
+        Init(ProxyState.Of(manager, name, ObjectKinds.Event, [], callTimeout));
     }
-
-    private protected override ProxyState State => _state;
 
     /// <summary>Whether the event is set.</summary>
     public bool IsSet => (bool)Call("isset")!;

@@ -9,16 +9,11 @@ namespace PoolCluster;
 /// </summary>
 public sealed class SharedList<T> : SharedObject, IList<T>, IReadOnlyList<T>
 {
-    private SharedList() { }
-
-    private ProxyState _state = null!;
 
     internal SharedList(ManagerAddress manager, string name, TimeSpan callTimeout)
     {
-        _state = ProxyState.Of(manager, name, ObjectKinds.List, [], callTimeout);
+        Init(ProxyState.Of(manager, name, ObjectKinds.List, [], callTimeout));
     }
-
-    private protected override ProxyState State => _state;
 
     /// <summary>Gets or sets the item at <paramref name="index"/> (<see cref="ArgumentOutOfRangeException"/> outside the list).</summary>
     public T this[int index]

@@ -8,16 +8,11 @@ namespace PoolCluster;
 /// </summary>
 public sealed class SharedLock : SharedLockBase
 {
-    private SharedLock() { }
-
-    private ProxyState _state = null!;
 
     internal SharedLock(ManagerAddress manager, string name, TimeSpan callTimeout)
     {
-        _state = ProxyState.Of(manager, name, ObjectKinds.Lock, [], callTimeout);
+        Init(ProxyState.Of(manager, name, ObjectKinds.Lock, [], callTimeout));
     }
-
-    private protected override ProxyState State => _state;
 
     /// <summary>Whether anybody holds the lock now.</summary>
     public bool IsLocked => (bool)Call("locked")!;

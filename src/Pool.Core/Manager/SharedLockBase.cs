@@ -8,7 +8,6 @@ namespace PoolCluster;
 /// </summary>
 public abstract class SharedLockBase : SharedObject
 {
-    private protected SharedLockBase() { }
 
 
     /// <summary>Acquires, waiting up to <paramref name="timeout"/> (null: indefinitely); dispose the result to release.</summary>

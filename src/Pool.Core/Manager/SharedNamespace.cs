@@ -5,16 +5,11 @@ namespace PoolCluster;
 /// <summary>Named attributes held by a <see cref="PoolManager"/> (Python's <c>Manager().Namespace()</c>).</summary>
 public sealed class SharedNamespace : SharedObject
 {
-    private SharedNamespace() { }
-
-    private ProxyState _state = null!;
 
     internal SharedNamespace(ManagerAddress manager, string name, TimeSpan callTimeout)
     {
-        _state = ProxyState.Of(manager, name, ObjectKinds.Namespace, [], callTimeout);
+        Init(ProxyState.Of(manager, name, ObjectKinds.Namespace, [], callTimeout));
     }
-
-    private protected override ProxyState State => _state;
 
     /// <summary>Gets (<see cref="KeyNotFoundException"/> when absent) or sets an attribute.</summary>
     public object? this[string attribute]

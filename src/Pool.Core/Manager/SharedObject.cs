@@ -18,8 +18,20 @@ public abstract class SharedObject
 
     private protected SharedObject() { }
 
-    /// <summary>The proxy's data, kept by each concrete proxy in a field of its own (see <see cref="ProxyState"/>).</summary>
-    private protected abstract ProxyState State { get; }
+    /// <summary>The proxy's data; proxies travel as this (see <see cref="SharedObjectSurrogate"/>).</summary>
+    internal ProxyState State { get; private set; } = null!;
+
+    private protected void Init(ProxyState state) => State = state;
+
+    /// <summary>Rebuilds a proxy of <paramref name="type"/> from its data (on the receiving side of a transfer).</summary>
+    internal static SharedObject Restore(Type type, ProxyState state)
+    {
+        if (!typeof(SharedObject).IsAssignableFrom(type) || type.IsAbstract)
+            throw new InvalidOperationException($"{type.FullName} is not a shared-object proxy type");
+        var proxy = (SharedObject)System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(type);
+        proxy.Init(state);
+        return proxy;
+    }
 
     /// <summary>The object's name in its manager (generated for a private object).</summary>
     public string Name => State.Name;

@@ -9,16 +9,11 @@ namespace PoolCluster;
 /// </summary>
 public sealed class SharedQueue<T> : SharedObject
 {
-    private SharedQueue() { }
-
-    private ProxyState _state = null!;
 
     internal SharedQueue(ManagerAddress manager, string name, int? maxSize, TimeSpan callTimeout)
     {
-        _state = ProxyState.Of(manager, name, ObjectKinds.Queue, [maxSize], callTimeout);
+        Init(ProxyState.Of(manager, name, ObjectKinds.Queue, [maxSize], callTimeout));
     }
-
-    private protected override ProxyState State => _state;
 
     /// <summary>The number of items now.</summary>
     public int Count => (int)Call("count")!;

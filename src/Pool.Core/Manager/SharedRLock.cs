@@ -8,16 +8,11 @@ namespace PoolCluster;
 /// </summary>
 public sealed class SharedRLock : SharedLockBase
 {
-    private SharedRLock() { }
-
-    private ProxyState _state = null!;
 
     internal SharedRLock(ManagerAddress manager, string name, TimeSpan callTimeout)
     {
-        _state = ProxyState.Of(manager, name, ObjectKinds.RLock, [], callTimeout);
+        Init(ProxyState.Of(manager, name, ObjectKinds.RLock, [], callTimeout));
     }
-
-    private protected override ProxyState State => _state;
 
     /// <summary>Whether anybody holds the lock now.</summary>
     public bool IsLocked => (bool)Call("locked")!;

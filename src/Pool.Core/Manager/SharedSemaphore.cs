@@ -8,16 +8,11 @@ namespace PoolCluster;
 /// </summary>
 public sealed class SharedSemaphore : SharedLockBase
 {
-    private SharedSemaphore() { }
-
-    private ProxyState _state = null!;
 
     internal SharedSemaphore(ManagerAddress manager, string name, int count, TimeSpan callTimeout)
     {
-        _state = ProxyState.Of(manager, name, ObjectKinds.Semaphore, [count], callTimeout);
+        Init(ProxyState.Of(manager, name, ObjectKinds.Semaphore, [count], callTimeout));
     }
-
-    private protected override ProxyState State => _state;
 
     /// <summary>The number of free permits now.</summary>
     public int CurrentCount => (int)Call("value")!;

@@ -9,16 +9,11 @@ namespace PoolCluster;
 /// </summary>
 public sealed class SharedValue<T> : SharedObject
 {
-    private SharedValue() { }
-
-    private ProxyState _state = null!;
 
     internal SharedValue(ManagerAddress manager, string name, T initial, TimeSpan callTimeout)
     {
-        _state = ProxyState.Of(manager, name, ObjectKinds.Value, [initial], callTimeout);
+        Init(ProxyState.Of(manager, name, ObjectKinds.Value, [initial], callTimeout));
     }
-
-    private protected override ProxyState State => _state;
 
     /// <summary>The current value.</summary>
     public T Value
