@@ -16,6 +16,10 @@ internal static class ChildHost
 
     public static int Run(string pipeName, int maxFrameSize)
     {
+        // Ctrl+C in a terminal signals the whole process group, children included. A child's life is its parent's
+        // business: it finishes its task and exits when the parent closes the pipe (a graceful drain), not on SIGINT.
+        using var ignoreInterrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGINT, context => context.Cancel = true);
         ShippedAssemblyResolver.Install(Environment.GetEnvironmentVariable(ChildLauncher.ShippedAssembliesVariable));
         using var pipe = new NamedPipeClientStream(".", pipeName, PipeDirection.InOut, PipeOptions.None);
         pipe.Connect(TimeSpan.FromSeconds(30));

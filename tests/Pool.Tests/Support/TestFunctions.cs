@@ -83,3 +83,20 @@ public static class LimitFunctions
         return 7;
     }
 }
+
+/// <summary>Functions for the multi-process cluster tests: they report which node (parent process) ran them.</summary>
+public static class NodeFunctions
+{
+    /// <summary>Sleeps, then returns item * 1000 and the pid of the process that started this child (its node).</summary>
+    public static (int Value, int NodePid) SleepAndReportNode(int item)
+    {
+        Thread.Sleep(25);
+        return (item * 1000, ParentPid());
+    }
+
+    public static int ParentPid()
+    {
+        var stat = File.ReadAllText("/proc/self/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
+    }
+}
