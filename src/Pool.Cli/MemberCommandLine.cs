@@ -47,8 +47,25 @@ internal static class MemberCommandLine
             HelpName = "N",
         };
 
+        var tlsCert = new Option<string?>("--tls-cert")
+        {
+            Description = $"This member's certificate (.pfx) for mutual TLS [env {MemberSettings.TlsCertificateVariable}]",
+            HelpName = "PATH",
+        };
+        var tlsPassword = new Option<string?>("--tls-password")
+        {
+            Description = $"Password of the .pfx file [env {MemberSettings.TlsPasswordVariable}]",
+            HelpName = "PASSWORD",
+        };
+        var tlsAuthority = new Option<string?>("--tls-ca")
+        {
+            Description = $"The cluster authority's certificate (ca.crt); peers must chain to it [env {MemberSettings.TlsAuthorityVariable}]",
+            HelpName = "PATH",
+        };
+
         // --port and --processes are read as text and checked with the environment's values, for one set of messages.
-        var root = new RootCommand(program.Description) { host, port, publicHost, seeds, config };
+        var root = new RootCommand(program.Description) { host, port, publicHost, seeds, config, tlsCert, tlsPassword, tlsAuthority };
+        if (program.OffersCertificateTool) root.Subcommands.Add(CertificateCommand.Create(program.Name));
         if (program.OffersProcesses) root.Options.Add(processes);
         root.SetAction(parse =>
         {
@@ -57,7 +74,8 @@ internal static class MemberCommandLine
             {
                 settings = MemberSettings.Resolve(program, new MemberArguments(
                     parse.GetValue(host), parse.GetValue(port), parse.GetValue(publicHost), parse.GetValue(seeds),
-                    program.OffersProcesses ? parse.GetValue(processes) : null, parse.GetValue(config)));
+                    program.OffersProcesses ? parse.GetValue(processes) : null, parse.GetValue(config),
+                    parse.GetValue(tlsCert), parse.GetValue(tlsPassword), parse.GetValue(tlsAuthority)));
             }
             catch (MemberSettingsException e)
             {

@@ -22,7 +22,7 @@ internal static class MemberHost
     public static int Run(string programName, MemberSettings settings, Action<ActorSystem> start, Func<Address, string> upLine)
     {
         ActorSystem system;
-        try { system = ActorSystem.Create(MemberSettings.SystemName, settings.Config); }
+        try { system = PoolCluster.Security.ClusterTls.CreateSystem(MemberSettings.SystemName, settings.Config, settings.Tls); }
         catch (Exception e)
         {
             Console.Error.WriteLine($"{programName}: error: could not start on {settings.Host}:{settings.Port}: {Innermost(e).Message}");

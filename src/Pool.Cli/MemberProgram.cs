@@ -15,4 +15,5 @@ internal sealed record MemberProgram(
     string ConfigFileName,
     int DefaultPort,
     bool OffersProcesses,
-    bool JoinsItselfWithoutSeeds);
+    bool JoinsItselfWithoutSeeds,
+    bool OffersCertificateTool = false);

@@ -10,7 +10,10 @@ internal sealed record MemberArguments(
     string? PublicHost = null,
     IReadOnlyList<string>? Seeds = null,
     string? Processes = null,
-    string? ConfigPath = null);
+    string? ConfigPath = null,
+    string? TlsCertificate = null,
+    string? TlsPassword = null,
+    string? TlsAuthority = null);
 
 /// <summary>
 /// The resolved settings of one member. Layers, lowest first: Pool.Core's pool defaults and cluster defaults, the
@@ -26,7 +29,8 @@ internal sealed record MemberSettings(
     IReadOnlyList<string> Roles,
     int Processes,
     string? ConfigFile,
-    Config Config)
+    Config Config,
+    PoolCluster.Security.TlsOptions? Tls)
 {
     /// <summary>Actor system name of every PoolCluster member.</summary>
     public const string SystemName = "pool";
@@ -36,6 +40,9 @@ internal sealed record MemberSettings(
     public const string PublicHostVariable = "POOL_PUBLIC_HOST";
     public const string SeedsVariable = "POOL_SEEDS";
     public const string ProcessesVariable = "POOL_PROCESSES";
+    public const string TlsCertificateVariable = "POOL_TLS_CERT";
+    public const string TlsPasswordVariable = "POOL_TLS_PASSWORD";
+    public const string TlsAuthorityVariable = "POOL_TLS_CA";
 
     /// <summary>Resolves the layers. Throws <see cref="MemberSettingsException"/> naming the bad value and its source.</summary>
     /// <param name="program">Which program is starting.</param>
@@ -81,8 +88,22 @@ internal sealed record MemberSettings(
             : ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp.public-hostname = {Quote(publicHost)}");
         if (program.OffersProcesses)
             explicitLayer = ConfigurationFactory.ParseString($"poolcluster.pool.processes = {processes}").WithFallback(explicitLayer);
+        // Mutual TLS: on when a certificate is given; then the authority is required too.
+        var tlsCertificate = NonEmpty("--tls-cert", args.TlsCertificate) ?? Env(TlsCertificateVariable) ?? NonEmpty("poolcluster.tls.certificate", effective.GetString("poolcluster.tls.certificate", null));
+        var tlsPassword = args.TlsPassword ?? Env(TlsPasswordVariable) ?? effective.GetString("poolcluster.tls.password", null);
+        var tlsAuthority = NonEmpty("--tls-ca", args.TlsAuthority) ?? Env(TlsAuthorityVariable) ?? NonEmpty("poolcluster.tls.authority", effective.GetString("poolcluster.tls.authority", null));
+        PoolCluster.Security.TlsOptions? tls = null;
+        if (tlsCertificate is not null || tlsAuthority is not null)
+        {
+            if (tlsCertificate is null || tlsAuthority is null)
+                throw new MemberSettingsException($"TLS needs both the member certificate (--tls-cert / {TlsCertificateVariable}) and the cluster authority (--tls-ca / {TlsAuthorityVariable})");
+            if (!File.Exists(tlsCertificate)) throw new MemberSettingsException($"TLS certificate '{tlsCertificate}' not found");
+            if (!File.Exists(tlsAuthority)) throw new MemberSettingsException($"cluster authority certificate '{tlsAuthority}' not found");
+            tls = new PoolCluster.Security.TlsOptions(tlsCertificate, tlsPassword, tlsAuthority);
+            seeds = seeds.Select(PoolCluster.Security.ClusterTls.SecureAddress).ToList();
+        }
         var config = PoolClusterConfig.ForMember(host, port, seeds, roles, explicitLayer.WithFallback(belowExplicit));
-        return new MemberSettings(host, port, publicHost, seeds, joinSelf, roles, processes, configFile, config);
+        return new MemberSettings(host, port, publicHost, seeds, joinSelf, roles, processes, configFile, config, tls);
     }
 
     /// <summary>Checks that <paramref name="address"/> is a PoolCluster member address (<c>akka.tcp://pool@host:port</c>).</summary>
@@ -94,7 +115,7 @@ internal sealed record MemberSettings(
         {
             throw new MemberSettingsException($"{source}: '{address}' is not a seed address such as akka.tcp://{SystemName}@127.0.0.1:4053", e);
         }
-        if (parsed.Protocol != "akka.tcp" || string.IsNullOrEmpty(parsed.Host) || parsed.Port is null or <= 0 or > 65535)
+        if (parsed.Protocol is not ("akka.tcp" or "akka.ssl.tcp") || string.IsNullOrEmpty(parsed.Host) || parsed.Port is null or <= 0 or > 65535)
             throw new MemberSettingsException($"{source}: '{address}' must have the form akka.tcp://{SystemName}@HOST:PORT");
         if (parsed.System != SystemName)
             throw new MemberSettingsException($"{source}: '{address}' names actor system '{parsed.System}', but PoolCluster members are all '{SystemName}'");

@@ -21,5 +21,5 @@ return MemberCommandLine.Run(program, args, settings =>
         upLine: address => UpLine(address, settings.Processes)));
 
 // The readiness line, printed once when the member is Up; scripts and tests wait for it and parse it
-// (regex: ^Pool\.Node up at (akka\.tcp://pool@\S+:\d+) offering (\d+) processes$). Keep it exactly so.
+// (regex: ^Pool\.Node up at (akka(?:\.ssl)?\.tcp://pool@\S+:\d+) offering (\d+) processes$). Keep it exactly so.
 static string UpLine(Akka.Actor.Address address, int processes) => $"Pool.Node up at {address} offering {processes} processes";

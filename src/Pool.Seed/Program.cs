@@ -11,7 +11,8 @@ var program = new MemberProgram(
     ConfigFileName: "seed.hocon",
     DefaultPort: 4053,
     OffersProcesses: false,
-    JoinsItselfWithoutSeeds: true);
+    JoinsItselfWithoutSeeds: true,
+    OffersCertificateTool: true);
 
 return MemberCommandLine.Run(program, args, settings =>
     MemberHost.Run(program.Name, settings, start: _ => { }, upLine: address => $"Pool.Seed up at {address}"));

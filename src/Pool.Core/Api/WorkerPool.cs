@@ -78,6 +78,7 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(seedAddress);
         options ??= new PoolOptions();
+        if (options.Tls is not null) seedAddress = Security.ClusterTls.SecureAddress(seedAddress);
         Address seed;
         try { seed = Address.Parse(seedAddress); }
         catch (Exception e) { throw new ArgumentException($"'{seedAddress}' is not an Akka address such as akka.tcp://pool@host:4053", nameof(seedAddress), e); }

@@ -46,6 +46,10 @@ public static class ClusterTls
     public static ActorSystem CreateSystem(string name, Config config, TlsOptions? tls) =>
         tls is null ? ActorSystem.Create(name, config) : ActorSystem.Create(name, Setup(config, tls));
 
+    /// <summary>Akka names TLS addresses <c>akka.ssl.tcp://</c>: a seed given as <c>akka.tcp://</c> is meant the same.</summary>
+    public static string SecureAddress(string address) =>
+        address.StartsWith("akka.tcp://", StringComparison.Ordinal) ? "akka.ssl.tcp://" + address["akka.tcp://".Length..] : address;
+
     /// <summary>A validator that accepts a peer certificate only if it chains to <paramref name="authority"/>.</summary>
     public static CertificateValidationCallback ChainsTo(X509Certificate2 authority) =>
         (certificate, _, _, _, log) => IsIssuedBy(certificate, authority, log);

@@ -94,7 +94,7 @@ public sealed partial class ClusterProcesses : IDisposable
         throw new DirectoryNotFoundException("PoolCluster.sln not found above " + AppContext.BaseDirectory);
     }
 
-    [GeneratedRegex(@"^Pool\.Node up at (akka\.tcp://pool@\S+:\d+) offering (\d+) processes$")]
+    [GeneratedRegex(@"^Pool\.Node up at (akka(?:\.ssl)?\.tcp://pool@\S+:\d+) offering (\d+) processes$")]
     private static partial Regex NodeUp();
 }
 
