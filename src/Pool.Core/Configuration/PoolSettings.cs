@@ -89,61 +89,33 @@ public sealed record PoolSettings
     public PoolSettings WithMaxRetries(int maxRetries) => this with { MaxRetries = maxRetries };
 
     /// <summary>Applies the options that are set, validating them; unset options keep these settings.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it.</exception>
     public PoolSettings Apply(PoolOptions? options)
     {
         if (options is null) return this;
-        var s = this;
-        if (options.Processes is { } p)
+        return this with
         {
-            if (p < 1) throw new ArgumentOutOfRangeException(nameof(options.Processes), p, "Number of processes must be at least 1");
-            s = s with { Processes = p };
-        }
-        if (options.MaxTasksPerChild is { } m)
-        {
-            if (m < 0) throw new ArgumentOutOfRangeException(nameof(options.MaxTasksPerChild), m, "MaxTasksPerChild must be 0 (never recycle) or positive");
-            s = s with { MaxTasksPerChild = m };
-        }
-        if (options.ChunksInFlightPerWorker is { } c)
-        {
-            if (c < 1) throw new ArgumentOutOfRangeException(nameof(options.ChunksInFlightPerWorker), c, "ChunksInFlightPerWorker must be at least 1");
-            s = s with { ChunksInFlightPerWorker = c };
-        }
-        if (options.ImapLookaheadPerProcess is { } l)
-        {
-            if (l < 1) throw new ArgumentOutOfRangeException(nameof(options.ImapLookaheadPerProcess), l, "ImapLookaheadPerProcess must be at least 1");
-            s = s with { ImapLookaheadPerProcess = l };
-        }
-        if (options.MaxRetries is { } r)
-        {
-            if (r < 0) throw new ArgumentOutOfRangeException(nameof(options.MaxRetries), r, "MaxRetries must not be negative");
-            s = s with { MaxRetries = r };
-        }
-        if (options.ChildStartTimeout is { } t) s = s with { ChildStartTimeout = t };
-        if (options.ChildLossRetries is { } cl)
-        {
-            if (cl < 0) throw new ArgumentOutOfRangeException(nameof(options.ChildLossRetries), cl, "ChildLossRetries must not be negative");
-            s = s with { ChildLossRetries = cl };
-        }
-        if (options.TaskTimeout is { } tt)
-        {
-            if (tt <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options.TaskTimeout), tt, "TaskTimeout must be positive");
-            s = s with { TaskTimeout = tt };
-        }
-        if (options.SoftTaskTimeout is { } st)
-        {
-            if (st <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options.SoftTaskTimeout), st, "SoftTaskTimeout must be positive");
-            s = s with { SoftTaskTimeout = st };
-        }
-        if (options.MaxMemoryPerChild is { } mm)
-        {
-            if (mm <= 0) throw new ArgumentOutOfRangeException(nameof(options.MaxMemoryPerChild), mm, "MaxMemoryPerChild must be positive (bytes)");
-            s = s with { MaxMemoryPerChild = mm };
-        }
-        if (options.MaxPayloadSize is { } mp)
-        {
-            if (mp <= 0) throw new ArgumentOutOfRangeException(nameof(options.MaxPayloadSize), mp, "MaxPayloadSize must be positive (bytes)");
-            s = s with { MaxPayloadSize = mp };
-        }
-        return s;
+            Processes = Checked(options.Processes, Processes, min: 1, nameof(options.Processes), "Number of processes must be at least 1"),
+            MaxTasksPerChild = Checked(options.MaxTasksPerChild, MaxTasksPerChild, min: 0, nameof(options.MaxTasksPerChild), "MaxTasksPerChild must be 0 (never recycle) or positive"),
+            ChunksInFlightPerWorker = Checked(options.ChunksInFlightPerWorker, ChunksInFlightPerWorker, min: 1, nameof(options.ChunksInFlightPerWorker), "ChunksInFlightPerWorker must be at least 1"),
+            ImapLookaheadPerProcess = Checked(options.ImapLookaheadPerProcess, ImapLookaheadPerProcess, min: 1, nameof(options.ImapLookaheadPerProcess), "ImapLookaheadPerProcess must be at least 1"),
+            MaxRetries = Checked(options.MaxRetries, MaxRetries, min: 0, nameof(options.MaxRetries), "MaxRetries must not be negative"),
+            ChildLossRetries = Checked(options.ChildLossRetries, ChildLossRetries, min: 0, nameof(options.ChildLossRetries), "ChildLossRetries must not be negative"),
+            MaxPayloadSize = Checked(options.MaxPayloadSize, MaxPayloadSize, min: 1, nameof(options.MaxPayloadSize), "MaxPayloadSize must be positive (bytes)"),
+            MaxMemoryPerChild = options.MaxMemoryPerChild is { } mm
+                ? Checked<long>(mm, 0, min: 1, nameof(options.MaxMemoryPerChild), "MaxMemoryPerChild must be positive (bytes)")
+                : MaxMemoryPerChild,
+            ChildStartTimeout = options.ChildStartTimeout is { } cs ? Positive(cs, nameof(options.ChildStartTimeout)) : ChildStartTimeout,
+            TaskTimeout = options.TaskTimeout is { } tt ? Positive(tt, nameof(options.TaskTimeout)) : TaskTimeout,
+            SoftTaskTimeout = options.SoftTaskTimeout is { } st ? Positive(st, nameof(options.SoftTaskTimeout)) : SoftTaskTimeout,
+        };
     }
+
+    private static T Checked<T>(T? value, T current, T min, string name, string rule) where T : struct, IComparable<T> =>
+        value is not { } v ? current
+        : v.CompareTo(min) >= 0 ? v
+        : throw new ArgumentOutOfRangeException(name, v, rule);
+
+    private static TimeSpan Positive(TimeSpan value, string name) =>
+        value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive");
 }
