@@ -15,4 +15,5 @@ var program = new MemberProgram(
     OffersCertificateTool: true);
 
 return MemberCommandLine.Run(program, args, settings =>
-    MemberHost.Run(program.Name, settings, start: _ => { }, upLine: address => $"Pool.Seed up at {address}"));
+    // The seed hosts the cluster's shared-object manager (a singleton on the seed role, poolcluster.manager.role).
+    MemberHost.Run(program.Name, settings, start: system => PoolCluster.PoolManager.StartClusterManager(system), upLine: address => $"Pool.Seed up at {address}"));
