@@ -76,25 +76,8 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
     /// <exception cref="TimeoutException">The client could not join within <see cref="PoolOptions.ConnectTimeout"/> (default 30 s).</exception>
     public static WorkerPool Connect(string seedAddress, PoolOptions? options = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(seedAddress);
         options ??= new PoolOptions();
-        if (options.Tls is not null) seedAddress = Security.ClusterTls.SecureAddress(seedAddress);
-        Address seed;
-        try { seed = Address.Parse(seedAddress); }
-        catch (Exception e) { throw new ArgumentException($"'{seedAddress}' is not an Akka address such as akka.tcp://pool@host:4053", nameof(seedAddress), e); }
-        var config = PoolClusterConfig.ForMember(options.Hostname ?? PoolClusterConfig.ClientHostFor(seedAddress), options.Port ?? 0,
-            [seedAddress], ["client"], options.Config);
-        var system = Security.ClusterTls.CreateSystem(seed.System, config, options.Tls);
-        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var cluster = Akka.Cluster.Cluster.Get(system);
-        cluster.RegisterOnMemberUp(() => joined.TrySetResult());
-        var timeout = options.ConnectTimeout ?? TimeSpan.FromSeconds(30);
-        if (!joined.Task.Wait(timeout))
-        {
-            system.Terminate().Wait(TimeSpan.FromSeconds(10));
-            throw new TimeoutException($"Could not join the PoolCluster at {seedAddress} within {timeout.TotalSeconds:0.#} s: is a seed node (Pool.Seed) running there?");
-        }
-        return new WorkerPool(system, ownsSystem: true, options);
+        return new WorkerPool(ClusterClient.Join(seedAddress, options), ownsSystem: true, options);
     }
 
     private static Config StandaloneConfig() => ConfigurationFactory.ParseString("""

@@ -75,26 +75,8 @@ public sealed class PoolManager : IDisposable
     /// <param name="options">Only <see cref="PoolOptions.Hostname"/>, <see cref="PoolOptions.Port"/>,
     /// <see cref="PoolOptions.Config"/> and <see cref="PoolOptions.ConnectTimeout"/> are used.</param>
     /// <exception cref="TimeoutException">Could not join within the connect timeout (default 30 s).</exception>
-    public static PoolManager Connect(string seedAddress, PoolOptions? options = null)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(seedAddress);
-        options ??= new PoolOptions();
-        Address seed;
-        try { seed = Address.Parse(seedAddress); }
-        catch (Exception e) { throw new ArgumentException($"'{seedAddress}' is not an Akka address such as akka.tcp://pool@host:4053", nameof(seedAddress), e); }
-        var config = PoolClusterConfig.ForMember(options.Hostname ?? PoolClusterConfig.ClientHostFor(seedAddress), options.Port ?? 0,
-            [seedAddress], ["client"], options.Config);
-        var system = ActorSystem.Create(seed.System, config);
-        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => joined.TrySetResult());
-        var timeout = options.ConnectTimeout ?? TimeSpan.FromSeconds(30);
-        if (!joined.Task.Wait(timeout))
-        {
-            system.Terminate().Wait(TimeSpan.FromSeconds(10));
-            throw new TimeoutException($"Could not join the PoolCluster at {seedAddress} within {timeout.TotalSeconds:0.#} s: is a seed node (Pool.Seed) running there?");
-        }
-        return new PoolManager(system, ownsSystem: true);
-    }
+    public static PoolManager Connect(string seedAddress, PoolOptions? options = null) =>
+        new(Cluster.ClusterClient.Join(seedAddress, options ?? new PoolOptions()), ownsSystem: true);
 
     /// <summary>
     /// Starts the cluster's manager singleton on <paramref name="system"/> if it is a cluster member with role

@@ -55,7 +55,9 @@ public sealed class TlsClusterTests : IDisposable
     public void A_client_without_TLS_cannot_join_a_TLS_cluster()
     {
         using var cluster = new InProcessCluster(Member("seed"));
-        Assert.Throws<TimeoutException>(() => WorkerPool.Connect(cluster.SeedAddress, new PoolOptions
+        Assert.Throws<ArgumentException>(() => WorkerPool.Connect(cluster.SeedAddress, new PoolOptions()));
+        // What a user without TLS would type: the plain scheme. The handshake is refused; the client never joins.
+        Assert.Throws<TimeoutException>(() => WorkerPool.Connect(cluster.SeedAddress.Replace("akka.ssl.tcp://", "akka.tcp://"), new PoolOptions
         {
             ConnectTimeout = TimeSpan.FromSeconds(6),
             Config = InProcessCluster.FastConfig,
