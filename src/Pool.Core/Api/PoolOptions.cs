@@ -4,7 +4,7 @@ namespace PoolCluster;
 /// What a caller may set when creating a pool. Every property is optional: unset ones keep the value from HOCON
 /// (<c>poolcluster.pool</c>) or the embedded defaults.
 /// </summary>
-public sealed class PoolOptions
+public class PoolOptions
 {
     /// <summary>Number of worker processes. Default: <see cref="Environment.ProcessorCount"/>. Must be at least 1.</summary>
     public int? Processes { get; set; }

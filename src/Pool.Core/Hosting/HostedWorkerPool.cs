@@ -55,7 +55,7 @@ internal sealed class HostedWorkerPool : IExtension
             var setup = _system.Settings.Setup.Get<WorkerPoolHostingSetup>();
             var options = setup.HasValue ? setup.Value.Options : new WorkerPoolHostingOptions();
             if (options.ServesAsWorkerNode) StartWorkerNode(options);
-            var pool = WorkerPool.Create(_system, options.ToPoolOptions());
+            var pool = WorkerPool.Create(_system, options);
             // The first phase: the pool is gone (children killed, results failed) before anything else shuts down,
             // the worker node's drain (before-cluster-shutdown) included. AkkaHostedService.StopAsync runs this.
             CoordinatedShutdown.Get(_system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, ShutdownTaskName, async () =>
