@@ -270,6 +270,12 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
         if (ReferenceEquals(slot, _standby)) _standby = null;
         if (_stopping || _broken)
         {
+            // No successor will start: what was queued behind the dead child goes back to the router.
+            if (_stopping && _pending.Count > 0)
+            {
+                _router.Tell(new WorkerDraining(_pending.Select(c => c.TaskId).ToList()));
+                _pending.Clear();
+            }
             CompleteStopIfIdle();
             return;
         }
