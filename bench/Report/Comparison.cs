@@ -46,6 +46,7 @@ public sealed record Comparison(BenchRow Ours, BenchRow? Python)
                                        $"usable after: ours {Ours.Text("pool_usable_after")}, py {Python?.Text("pool_usable_after") ?? "—"}",
             "memory_idle_child_rss" => $"ours pid {Ours.Text("pid")}; py start method {Python?.Text("start_method") ?? "—"}",
             "memory_parent_rss" => $"GC heap {Fmt(Ours.Number("gc_heap_mb"), "0.0")} MB",
+            _ when Ours.Scenario.StartsWith("cluster", StringComparison.Ordinal) => Scenarios.ClusterScenario.Notes(Ours),
             _ when Ours.N > 1 => $"µs/task {Both("us_per_task", "0.0##")}",
             _ => "",
         };
