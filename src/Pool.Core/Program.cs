@@ -10,7 +10,8 @@ internal static class Program
         if (args.Length >= 2 && args[0] == ChildHost.ChildArgument)
         {
             var maxFrame = args.Length >= 3 && int.TryParse(args[2], out var m) ? m : int.MaxValue;
-            return ChildHost.Run(args[1], maxFrame);
+            var parent = args.Length >= 4 && int.TryParse(args[3], out var p) ? p : 0;
+            return ChildHost.Run(args[1], maxFrame, parent);
         }
         Console.Error.WriteLine("Pool.Core.dll is a library; it runs as a program only as a PoolCluster child process.");
         return 2;

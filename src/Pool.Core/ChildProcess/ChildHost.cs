@@ -14,7 +14,7 @@ internal static class ChildHost
 {
     public const string ChildArgument = "--pool-child";
 
-    public static int Run(string pipeName, int maxFrameSize)
+    public static int Run(string pipeName, int maxFrameSize, int parentPid)
     {
         // Ctrl+C in a terminal signals the whole process group, children included. A child's life is its parent's
         // business: it finishes its task and exits when the parent closes the pipe (a graceful drain), not on SIGINT.
@@ -22,7 +22,7 @@ internal static class ChildHost
             System.Runtime.InteropServices.PosixSignal.SIGINT, context => context.Cancel = true);
         ShippedAssemblyResolver.Install(Environment.GetEnvironmentVariable(ChildLauncher.ShippedAssembliesVariable));
         using var pipe = new NamedPipeClientStream(".", pipeName, PipeDirection.InOut, PipeOptions.None);
-        pipe.Connect(TimeSpan.FromSeconds(30));
+        if (!ConnectWhileParentLives(pipe, parentPid)) return 5;
         var writer = new FrameWriter(pipe);
         var reader = new FrameReader(pipe, maxFrameSize);
         var inbox = new BlockingCollection<Frame>(new ConcurrentQueue<Frame>());
@@ -64,6 +64,27 @@ internal static class ChildHost
             if (inbox.Count == 0) writer.Flush();
         }
         return 0;
+    }
+
+    /// <summary>
+    /// Connects in short attempts, giving up as soon as the parent is gone: a child still starting when its parent
+    /// dies must not linger for a whole connect timeout.
+    /// </summary>
+    private static bool ConnectWhileParentLives(NamedPipeClientStream pipe, int parentPid)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                pipe.Connect(TimeSpan.FromMilliseconds(200));
+                return true;
+            }
+            catch (TimeoutException) { }
+            catch (IOException) { Thread.Sleep(50); }
+            if (!ParentWatch.IsAlive(parentPid)) return false;
+        }
+        return false;
     }
 
     private static void ReadUntilParentGone(FrameReader reader, BlockingCollection<Frame> inbox, PipeManagerChannel managerChannel)

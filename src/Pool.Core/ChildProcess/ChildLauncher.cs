@@ -29,6 +29,7 @@ internal static class ChildLauncher
         psi.ArgumentList.Add(ChildHost.ChildArgument);
         psi.ArgumentList.Add(pipeName);
         psi.ArgumentList.Add(maxFrameSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        psi.ArgumentList.Add(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         // Children are small single-purpose processes: workstation, non-concurrent GC keeps their footprint low.
         psi.Environment["DOTNET_gcServer"] = "0";
         psi.Environment["DOTNET_gcConcurrent"] = "0";

@@ -135,7 +135,8 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     /// <summary>The head of a child's queue is the task it runs now: its hard time limit starts.</summary>
     private void StartDeadline(ChildSlot slot)
     {
-        if (_settings.TaskTimeout is not { } limit || !slot.InFlight.TryPeek(out var head)) return;
+        // A child's own start (runtime, JIT, initializer) is not the task's time: the clock starts once it is ready.
+        if (_settings.TaskTimeout is not { } limit || !slot.Ready || !slot.InFlight.TryPeek(out var head)) return;
         Timers.StartSingleTimer(("deadline", slot.Handle.Generation), new TaskDeadline(slot.Handle, head.TaskId), limit);
     }
 
@@ -187,6 +188,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
             case FrameType.Ready:
                 slot.Ready = true;
                 _startFailures = 0;
+                StartDeadline(slot);
                 break;
             case FrameType.InitFailed:
                 _broken = true;

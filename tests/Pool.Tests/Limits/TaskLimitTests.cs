@@ -9,7 +9,7 @@ public sealed class TaskLimitTests
     [Fact]
     public void A_task_past_TaskTimeout_fails_with_TaskTimeoutException_its_child_is_replaced_and_the_next_task_succeeds()
     {
-        using var pool = new WorkerPool(new PoolOptions { Processes = 1, TaskTimeout = TimeSpan.FromMilliseconds(500) });
+        using var pool = new WorkerPool(new PoolOptions { Processes = 1, TaskTimeout = TimeSpan.FromSeconds(3) });
         var before = pool.Apply(TestFunctions.Pid);
         var e = Assert.Throws<TaskTimeoutException>(() => pool.Apply(TestFunctions.SleepThenPid, 20_000));
         Assert.Contains("TaskTimeout", e.Message);
@@ -21,7 +21,7 @@ public sealed class TaskLimitTests
     [Fact]
     public void Work_queued_behind_a_timed_out_task_still_runs()
     {
-        using var pool = new WorkerPool(new PoolOptions { Processes = 1, TaskTimeout = TimeSpan.FromMilliseconds(500) });
+        using var pool = new WorkerPool(new PoolOptions { Processes = 1, TaskTimeout = TimeSpan.FromSeconds(3) });
         var slow = pool.ApplyAsync(TestFunctions.SleepThenPid, 20_000);
         var queued = Enumerable.Range(0, 4).Select(i => pool.ApplyAsync(TestFunctions.Square, i)).ToList();
         Assert.Throws<TaskTimeoutException>(() => slow.Get(Patience));
