@@ -80,13 +80,8 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
         return new WorkerPool(ClusterClient.Join(seedAddress, options), ownsSystem: true, options);
     }
 
-    private static Config StandaloneConfig() => ConfigurationFactory.ParseString("""
-        akka.loglevel = INFO
-        akka.stdout-loglevel = WARNING
-        akka.log-dead-letters = off
-        akka.log-dead-letters-during-shutdown = off
-        akka.actor.provider = local
-        """).WithFallback(PoolClusterConfig.DefaultConfig());
+    // INFO: what children print reaches the log (and so the console) at INFO.
+    private static Config StandaloneConfig() => PoolClusterConfig.Standalone("INFO");
 
     /// <summary>The number of worker processes the pool can use now: fixed for a standalone pool; in a cluster, the
     /// workers of every worker node currently attached (it grows as nodes join).</summary>

@@ -38,6 +38,15 @@ public static class PoolClusterConfig
             .WithFallback(DefaultConfig());
     }
 
+    /// <summary>The actor system of a standalone pool or manager: this process only, quiet, with PoolCluster's defaults.</summary>
+    internal static Config Standalone(string logLevel) => ConfigurationFactory.ParseString($"""
+        akka.loglevel = {logLevel}
+        akka.stdout-loglevel = WARNING
+        akka.log-dead-letters = off
+        akka.log-dead-letters-during-shutdown = off
+        akka.actor.provider = local
+        """).WithFallback(DefaultConfig());
+
     /// <summary>The host a client should bind to so that members reached through <paramref name="seed"/> can reach it back.</summary>
     internal static string ClientHostFor(string seed)
     {

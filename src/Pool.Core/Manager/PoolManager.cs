@@ -170,14 +170,7 @@ public sealed class PoolManager : IDisposable
         return name;
     }
 
-    private static Config LocalConfig() => ConfigurationFactory.ParseString("""
-        akka.loglevel = WARNING
-        akka.stdout-loglevel = WARNING
-        akka.log-dead-letters = off
-        akka.log-dead-letters-during-shutdown = off
-        akka.actor.provider = local
-        akka.coordinated-shutdown.log-info = off
-        """).WithFallback(PoolClusterConfig.DefaultConfig());
+    private static Config LocalConfig() => PoolClusterConfig.Standalone("WARNING");
 
     /// <summary>
     /// Stops the manager hosted here (its objects are gone; proxies then raise <see cref="ManagerUnavailableException"/>),
