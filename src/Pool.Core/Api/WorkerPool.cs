@@ -103,7 +103,7 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
     public IReadOnlyList<R> Map<T, R>(Func<T, R> f, IEnumerable<T> items, int? chunkSize = null) =>
         MapAsync(f, items, chunkSize).Get();
 
-    /// <summary>Asynchronous <see cref="Map{T,R}"/>: callbacks run on a pool thread before the result is ready.</summary>
+    /// <summary>Asynchronous <see cref="Map{T,R}(Func{T,R},IEnumerable{T},int?)"/>: callbacks run on a pool thread before the result is ready.</summary>
     public AsyncResult<IReadOnlyList<R>> MapAsync<T, R>(Func<T, R> f, IEnumerable<T> items, int? chunkSize = null,
         Action<IReadOnlyList<R>>? callback = null, Action<Exception>? errorCallback = null)
     {
@@ -111,11 +111,11 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
         return SubmitMap<T, R>(f, () => f, items, chunkSize, callback, errorCallback);
     }
 
-    /// <summary>Like <see cref="Map{T,R}"/> for a two-argument function over pairs (Python's starmap).</summary>
+    /// <summary>Like <see cref="Map{T,R}(Func{T,R},IEnumerable{T},int?)"/> for a two-argument function over pairs (Python's starmap).</summary>
     public IReadOnlyList<R> StarMap<T1, T2, R>(Func<T1, T2, R> f, IEnumerable<(T1, T2)> items, int? chunkSize = null) =>
         StarMapAsync(f, items, chunkSize).Get();
 
-    /// <summary>Like <see cref="Map{T,R}"/> for a three-argument function over triples.</summary>
+    /// <summary>Like <see cref="Map{T,R}(Func{T,R},IEnumerable{T},int?)"/> for a three-argument function over triples.</summary>
     public IReadOnlyList<R> StarMap<T1, T2, T3, R>(Func<T1, T2, T3, R> f, IEnumerable<(T1, T2, T3)> items, int? chunkSize = null) =>
         StarMapAsync(f, items, chunkSize).Get();
 
@@ -176,7 +176,7 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
         return count / per + (count % per == 0 ? 0 : 1);
     }
 
-    /// <summary>Like <see cref="Map{T,R}"/> for functions that observe the soft deadline
+    /// <summary>Like <see cref="Map{T,R}(Func{T,R},IEnumerable{T},int?)"/> for functions that observe the soft deadline
     /// (<see cref="PoolOptions.SoftTaskTimeout"/>) through a <see cref="CancellationToken"/> parameter.</summary>
     public IReadOnlyList<R> Map<T, R>(Func<T, CancellationToken, R> f, IEnumerable<T> items, int? chunkSize = null) =>
         MapAsync(f, items, chunkSize).Get();
