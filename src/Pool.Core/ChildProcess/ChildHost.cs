@@ -117,6 +117,7 @@ internal static class ChildHost
         {
             if (payload.Length > 0) Wire.FromBytes<Adapters.Initializer>(payload).Run();
             writer.Write(FrameType.Ready, Environment.ProcessId, 0, default);
+            writer.Flush(); // the parent starts task clocks on Ready: it must not wait behind queued work
             return true;
         }
         catch (Exception e)
