@@ -31,6 +31,8 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     private ChildSlot? _standby;
     private int _generation;
     private int _outstandingDemand;
+    private double _averageRunMicros;
+    private int _runSamples;
     private int _startFailures;
     private bool _stopping;
     private bool _broken;
@@ -100,7 +102,40 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
         foreach (var s in _retiring) yield return s;
     }
 
-    private ChildSlot? Find(ChildProcessHandle child) => AllSlots().FirstOrDefault(s => ReferenceEquals(s.Handle, child));
+    private ChildSlot? Find(ChildProcessHandle child)
+    {
+        if (_current is { } c && ReferenceEquals(c.Handle, child)) return c;
+        if (_standby is { } s && ReferenceEquals(s.Handle, child)) return s;
+        foreach (var r in _retiring) if (ReferenceEquals(r.Handle, child)) return r;
+        return null;
+    }
+
+    /// <summary>
+    /// How many chunks to keep at this worker (queued in the child, waiting here, or asked for). Fast chunks are queued
+    /// deeper, so one pipe write, one wake-up and one flush carry many of them; the depth is what fits in about 2 ms of
+    /// the child's recent run time per chunk, so a chunk holds little work queued behind it, and slow chunks get the
+    /// configured minimum. A slow chunk is seen at once (the average moves a fifth of the way per sample, so one long
+    /// run pulls the depth down immediately).
+    /// </summary>
+    private int Depth
+    {
+        get
+        {
+            var min = _settings.ChunksInFlight;
+            var max = Math.Max(min, _settings.MaxChunksInFlight);
+            if (_runSamples < 4 || max == min) return min;
+            return (int)Math.Clamp(QueueBudgetMicros / Math.Max(1.0, _averageRunMicros), min, max);
+        }
+    }
+
+    private const double QueueBudgetMicros = 2000;
+
+    private void RecordRunTime(int micros)
+    {
+        _averageRunMicros = _runSamples++ == 0 ? micros : _averageRunMicros + (micros - _averageRunMicros) * 0.2;
+        // One long run is enough to stop queueing deep behind the next one.
+        if (micros > _averageRunMicros) _averageRunMicros = Math.Max(_averageRunMicros, micros / 4.0);
+    }
 
     private bool AtTaskLimit(ChildSlot slot) =>
         slot.RetireRequested || (_settings.MaxTasksPerChild > 0 && slot.Sent >= _settings.MaxTasksPerChild);
@@ -116,7 +151,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
                 Retire(slot);
                 continue;
             }
-            if (_pending.Count == 0 || slot.InFlight.Count >= _settings.ChunksInFlight) break;
+            if (_pending.Count == 0 || slot.InFlight.Count >= Depth) break;
             SendToChild(slot, _pending.Dequeue());
         }
         RequestMore();
@@ -130,6 +165,11 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
         slot.InFlight.Enqueue(chunk);
         slot.Sent++;
         if (slot.InFlight.Count == 1) StartDeadline(slot);
+    }
+
+    private void CancelDeadline(ChildSlot slot)
+    {
+        if (_settings.TaskTimeout is not null) Timers.Cancel(("deadline", slot.Handle.Generation));
     }
 
     /// <summary>The head of a child's queue is the task it runs now: its hard time limit starts.</summary>
@@ -170,7 +210,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     {
         if (_stopping || _broken) return;
         var held = _pending.Count + (_current?.InFlight.Count ?? 0) + _outstandingDemand;
-        var want = _settings.ChunksInFlight - held;
+        var want = Depth - held;
         if (want <= 0) return;
         _outstandingDemand += want;
         _router.Tell(new RequestWork(want));
@@ -199,13 +239,16 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
                     slot.Handle.Kill($"the child answered task {frame.Id} out of order");
                     return;
                 }
-                _router.Tell(frame.Type == FrameType.ChunkResult
-                    ? new ChunkCompleted(chunk.TaskId, frame.Payload)
-                    : new ChunkFailed(chunk.TaskId, Wire.FromBytes<ErrorInfo>(frame.Payload)));
-                Timers.Cancel(("deadline", slot.Handle.Generation));
+                if (frame.Type == FrameType.ChunkResult)
+                {
+                    RecordRunTime(frame.Aux);
+                    _router.Tell(new ChunkCompleted(chunk.TaskId, frame.Payload));
+                }
+                else _router.Tell(new ChunkFailed(chunk.TaskId, Wire.FromBytes<ErrorInfo>(frame.Payload)));
+                CancelDeadline(slot);
                 StartDeadline(slot);
                 CheckMemory(slot);
-                if (_retiring.Contains(slot) && slot.InFlight.Count == 0) slot.Handle.Shutdown();
+                if (slot.InFlight.Count == 0 && _retiring.Contains(slot)) slot.Handle.Shutdown();
                 Pump();
                 CompleteStopIfIdle();
                 break;
