@@ -51,7 +51,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
         });
         Receive<ChildFrame>(m => OnChildFrame(m.Child, m.Frame));
         Receive<ChildEnded>(m => OnChildEnded(m.Child, m.Exit));
-        Receive<ManagerAnswered>(m => m.Child.Send(FrameType.ManagerResponse, m.CallId, 0, m.Reply));
+        Receive<ManagerAnswered>(m => m.Child.Send(FrameType.ManagerResponse, m.CallId, 0, m.Reply, direct: true));
         Receive<TaskDeadline>(m => OnTaskDeadline(m.Child, m.TaskId));
         Receive<StopWorker>(m => Stop(m.Graceful));
         Receive<ResetDemand>(_ =>
@@ -159,9 +159,11 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
 
     private void SendToChild(ChildSlot slot, TaskChunk chunk)
     {
+        // A child with nothing queued waits for this chunk: write it at once. Behind queued work, let the writer batch.
+        var direct = slot.InFlight.Count == 0;
         if (slot.Functions.Add(chunk.Function.Id))
-            slot.Handle.Send(FrameType.DefineFunction, chunk.Function.Id, 0, chunk.Function.Body);
-        slot.Handle.Send(FrameType.RunChunk, chunk.TaskId, chunk.Function.Id, chunk.Payload);
+            slot.Handle.Send(FrameType.DefineFunction, chunk.Function.Id, 0, chunk.Function.Body, direct);
+        slot.Handle.Send(FrameType.RunChunk, chunk.TaskId, chunk.Function.Id, chunk.Payload, direct);
         slot.InFlight.Enqueue(chunk);
         slot.Sent++;
         if (slot.InFlight.Count == 1) StartDeadline(slot);
