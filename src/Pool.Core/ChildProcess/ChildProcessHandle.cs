@@ -136,7 +136,18 @@ internal sealed class ChildProcessHandle : IDisposable
             lock (_sendSignal) _writer = new FrameWriter(_pipe);
             new Thread(WriteLoop) { IsBackground = true, Name = $"pool-child-{Pid}-writer" }.Start();
             var reader = new FrameReader(_pipe, _maxFrameSize);
-            while (reader.Read() is { } frame) _listener.OnFrame(this, frame);
+            while (reader.Read() is { } frame)
+            {
+                if (!reader.HasBufferedFrame)
+                {
+                    _listener.OnFrame(this, frame);
+                    continue;
+                }
+                // Results that arrived in one pipe read go to the worker as one message.
+                var batch = new List<Frame> { frame };
+                while (reader.HasBufferedFrame && reader.Read() is { } more) batch.Add(more);
+                _listener.OnFrames(this, batch);
+            }
             FinishWithExit("the child closed its pipe");
         }
         catch (Exception e)

@@ -17,6 +17,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     private const int MaxConsecutiveStartFailures = 3;
 
     private sealed record ChildFrame(ChildProcessHandle Child, Frame Frame);
+    private sealed record ChildFrames(ChildProcessHandle Child, IReadOnlyList<Frame> Frames);
     private sealed record ChildEnded(ChildProcessHandle Child, ChildExit Exit);
     private sealed record ManagerAnswered(ChildProcessHandle Child, long CallId, byte[] Reply);
     private sealed record TaskDeadline(ChildProcessHandle Child, long TaskId);
@@ -33,6 +34,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     private int _outstandingDemand;
     private double _averageRunMicros;
     private int _runSamples;
+    private bool _deferPump;
     private int _startFailures;
     private bool _stopping;
     private bool _broken;
@@ -50,6 +52,14 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
             Pump();
         });
         Receive<ChildFrame>(m => OnChildFrame(m.Child, m.Frame));
+        Receive<ChildFrames>(m =>
+        {
+            // One refill (and one RequestWork) for the whole batch rather than one per result.
+            _deferPump = true;
+            try { foreach (var f in m.Frames) OnChildFrame(m.Child, f); }
+            finally { _deferPump = false; }
+            Pump();
+        });
         Receive<ChildEnded>(m => OnChildEnded(m.Child, m.Exit));
         Receive<ManagerAnswered>(m => m.Child.Send(FrameType.ManagerResponse, m.CallId, 0, m.Reply, direct: true));
         Receive<TaskDeadline>(m => OnTaskDeadline(m.Child, m.TaskId));
@@ -80,6 +90,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
 
     // IChildListener: called on the child's I/O threads; everything is handed to the actor as a message.
     void IChildListener.OnFrame(ChildProcessHandle child, Frame frame) => _self.Tell(new ChildFrame(child, frame));
+    void IChildListener.OnFrames(ChildProcessHandle child, IReadOnlyList<Frame> frames) => _self.Tell(new ChildFrames(child, frames));
     void IChildListener.OnExited(ChildProcessHandle child, ChildExit exit) => _self.Tell(new ChildEnded(child, exit));
     void IChildListener.OnOutput(ChildProcessHandle child, string line, bool isError)
     {
@@ -251,7 +262,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
                 StartDeadline(slot);
                 CheckMemory(slot);
                 if (slot.InFlight.Count == 0 && _retiring.Contains(slot)) slot.Handle.Shutdown();
-                Pump();
+                if (!_deferPump) Pump();
                 CompleteStopIfIdle();
                 break;
             case FrameType.ManagerRequest:
