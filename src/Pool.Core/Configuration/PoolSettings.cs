@@ -61,7 +61,7 @@ public sealed record PoolSettings
             Processes = processes > 0 ? processes : Environment.ProcessorCount,
             MaxTasksPerChild = c.GetInt("max-tasks-per-child", 0),
             ChunksInFlightPerWorker = Math.Max(1, c.GetInt("chunks-in-flight-per-worker", 2)),
-            MaxChunksInFlightPerWorker = Math.Max(1, c.GetInt("max-chunks-in-flight-per-worker", 32)),
+            MaxChunksInFlightPerWorker = Math.Max(1, c.GetInt("max-chunks-in-flight-per-worker", 16)),
             ImapLookaheadPerProcess = Math.Max(1, c.GetInt("imap-lookahead-per-process", 32)),
             ChildStartTimeout = c.GetTimeSpan("child-start-timeout", TimeSpan.FromSeconds(60)),
             ChildShutdownTimeout = c.GetTimeSpan("child-shutdown-timeout", TimeSpan.FromSeconds(5)),
