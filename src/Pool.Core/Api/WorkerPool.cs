@@ -212,12 +212,18 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
             var job = new StreamJob(ordered);
             var kind = ordered ? "imap" : "imap_unordered";
             return new ImapEnumerator<T, R>(items, chunkSize, Settings.ImapLookaheadPerProcess * Math.Max(1, Processes), job,
-                (index, chunk) =>
+                (firstIndex, chunks) =>
                 {
-                    var first = index * chunkSize;
-                    var payload = FunctionShipping.SerializeItems(chunk, first, Settings.MaxPayloadSize);
-                    _router.Tell(new Submit([new WorkItem(jobId, index, function, payload,
-                        $"{kind} job {jobId}, chunk {index} (items {first}..{first + chunk.Length - 1})", job)]));
+                    var work = new WorkItem[chunks.Count];
+                    for (var c = 0; c < chunks.Count; c++)
+                    {
+                        var index = firstIndex + c;
+                        var first = index * chunkSize;
+                        var payload = FunctionShipping.SerializeItems(chunks[c], first, Settings.MaxPayloadSize);
+                        work[c] = new WorkItem(jobId, index, function, payload,
+                            $"{kind} job {jobId}, chunk {index} (items {first}..{first + chunks[c].Length - 1})", job);
+                    }
+                    _router.Tell(new Submit(work));
                 },
                 () => _router.Tell(new CancelJob(jobId)));
         });

@@ -133,6 +133,7 @@ internal static class ChildHost
         using var deadline = softTimeout > TimeSpan.Zero ? new CancellationTokenSource(softTimeout) : null;
         TaskContext.Begin(deadline?.Token ?? CancellationToken.None);
         byte[] reply;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             if (!functions.TryGetValue(frame.Aux, out var body))
@@ -150,6 +151,8 @@ internal static class ChildHost
             writer.Write(FrameType.ChunkFailed, frame.Id, 0, Wire.ToBytes(ErrorInfo.From(e)));
             return;
         }
-        writer.Write(FrameType.ChunkResult, frame.Id, 0, reply);
+        // Aux: how long the chunk ran (µs), which the worker uses to decide how many chunks to keep queued here.
+        var micros = System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks / TimeSpan.TicksPerMicrosecond;
+        writer.Write(FrameType.ChunkResult, frame.Id, (int)Math.Min(int.MaxValue, micros), reply);
     }
 }

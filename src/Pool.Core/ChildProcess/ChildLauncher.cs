@@ -35,6 +35,7 @@ internal static class ChildLauncher
         psi.Environment["DOTNET_gcConcurrent"] = "0";
         psi.Environment["DOTNET_TieredPGO"] = "0";
         psi.Environment.Remove("DOTNET_STARTUP_HOOKS");
+        psi.Environment.Remove("DOTNET_DiagnosticPorts"); // a parent started under a tracer must not make its children wait for one
         if (shippedAssemblies.Count > 0) psi.Environment[ShippedAssembliesVariable] = string.Join(Path.PathSeparator, shippedAssemblies);
         return psi;
     }

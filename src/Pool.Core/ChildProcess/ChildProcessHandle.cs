@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO.Pipes;
 
@@ -6,7 +5,9 @@ namespace PoolCluster.ChildProcess;
 
 /// <summary>
 /// The parent's side of one child process: starts it, owns the pipe, and runs a reader thread and a writer thread.
-/// The writer drains every frame queued since its last write into one buffered write, which batches small tasks.
+/// A small frame for an idle child, sent while nothing is queued or being written, goes straight into the pipe on the
+/// sender's thread (no thread hop on the latency path); otherwise frames queue for the writer thread, which drains every frame queued
+/// since its last write into one buffered write, which batches small tasks. Either way frames leave in send order.
 /// Exactly one <see cref="IChildListener.OnExited"/> is reported per child, whatever ends it.
 /// </summary>
 internal sealed class ChildProcessHandle : IDisposable
@@ -14,7 +15,14 @@ internal sealed class ChildProcessHandle : IDisposable
     private readonly IChildListener _listener;
     private readonly int _maxFrameSize;
     private readonly TimeSpan _startTimeout;
-    private readonly BlockingCollection<(FrameType Type, long Id, int Aux, byte[] Payload)> _outbox = new();
+    // Frames up to this size may be written on the sender's thread; the socket buffer takes them without blocking.
+    private const int InlineWriteLimit = 16 * 1024;
+
+    private readonly object _sendSignal = new(); // guards the fields below; the writer thread waits on it
+    private readonly Queue<(FrameType Type, long Id, int Aux, byte[] Payload)> _outbox = new();
+    private FrameWriter? _writer;   // set once the pipe is connected
+    private bool _writerBusy;       // the writer thread holds frames it took from the queue and has not flushed yet
+    private bool _sendClosed;
     private readonly NamedPipeServerStream _pipe;
     private readonly Process _process;
     private int _exitReported;
@@ -64,11 +72,40 @@ internal sealed class ChildProcessHandle : IDisposable
         new Thread(ReadLoop) { IsBackground = true, Name = $"pool-child-{Pid}-reader" }.Start();
     }
 
-    /// <summary>Queues a frame for the writer thread. Frames sent after the child is gone are dropped.</summary>
-    public void Send(FrameType type, long id, int aux, byte[] payload)
+    /// <summary>Queues a frame for the writer thread, or with <paramref name="direct"/> writes a small one at once when
+    /// nothing is queued before it (for a child waiting idle: latency matters more than batching). Frames sent after the
+    /// child is gone are dropped.</summary>
+    public void Send(FrameType type, long id, int aux, byte[] payload, bool direct = false)
     {
-        try { _outbox.Add((type, id, aux, payload)); }
-        catch (InvalidOperationException) { /* child already gone: its exit is (or will be) reported */ }
+        lock (_sendSignal)
+        {
+            if (_sendClosed) return; // child already gone: its exit is (or will be) reported
+            if (direct && _writer is { } writer && !_writerBusy && _outbox.Count == 0 && payload.Length <= InlineWriteLimit)
+            {
+                try
+                {
+                    writer.Write(type, id, aux, payload);
+                    writer.Flush();
+                }
+                catch (Exception)
+                {
+                    _sendClosed = true; // the child is gone; the reader reports the exit
+                }
+                return;
+            }
+            _outbox.Enqueue((type, id, aux, payload));
+            if (_outbox.Count == 1) Monitor.Pulse(_sendSignal);
+        }
+    }
+
+    private void CloseSending()
+    {
+        lock (_sendSignal)
+        {
+            _sendClosed = true;
+            _outbox.Clear();
+            Monitor.PulseAll(_sendSignal);
+        }
     }
 
     /// <summary>Asks the child to finish what it has queued and exit.</summary>
@@ -96,9 +133,21 @@ internal sealed class ChildProcessHandle : IDisposable
                 FinishWithExit("the child ended before it connected to its pipe");
                 return;
             }
+            lock (_sendSignal) _writer = new FrameWriter(_pipe);
             new Thread(WriteLoop) { IsBackground = true, Name = $"pool-child-{Pid}-writer" }.Start();
             var reader = new FrameReader(_pipe, _maxFrameSize);
-            while (reader.Read() is { } frame) _listener.OnFrame(this, frame);
+            while (reader.Read() is { } frame)
+            {
+                if (!reader.HasBufferedFrame)
+                {
+                    _listener.OnFrame(this, frame);
+                    continue;
+                }
+                // Results that arrived in one pipe read go to the worker as one message.
+                var batch = new List<Frame> { frame };
+                while (reader.HasBufferedFrame && reader.Read() is { } more) batch.Add(more);
+                _listener.OnFrames(this, batch);
+            }
             FinishWithExit("the child closed its pipe");
         }
         catch (Exception e)
@@ -111,25 +160,39 @@ internal sealed class ChildProcessHandle : IDisposable
 
     private void WriteLoop()
     {
-        var writer = new FrameWriter(_pipe);
-        try
+        var batch = new List<(FrameType Type, long Id, int Aux, byte[] Payload)>();
+        while (true)
         {
-            foreach (var f in _outbox.GetConsumingEnumerable())
+            FrameWriter writer;
+            lock (_sendSignal)
             {
-                writer.Write(f.Type, f.Id, f.Aux, f.Payload);
-                while (_outbox.TryTake(out var more)) writer.Write(more.Type, more.Id, more.Aux, more.Payload);
+                while (_outbox.Count == 0 && !_sendClosed) Monitor.Wait(_sendSignal);
+                if (_sendClosed) return;
+                writer = _writer!;
+                _writerBusy = true;
+                while (_outbox.TryDequeue(out var f)) batch.Add(f);
+            }
+            try
+            {
+                foreach (var f in batch) writer.Write(f.Type, f.Id, f.Aux, f.Payload);
                 writer.Flush();
             }
-        }
-        catch (Exception)
-        {
-            // The child is gone; the reader reports the exit.
+            catch (Exception)
+            {
+                CloseSending(); // the child is gone; the reader reports the exit
+                return;
+            }
+            finally
+            {
+                batch.Clear();
+                lock (_sendSignal) _writerBusy = false;
+            }
         }
     }
 
     private void FinishWithExit(string reason)
     {
-        _outbox.CompleteAdding();
+        CloseSending();
         int? code = null;
         try
         {
@@ -147,7 +210,7 @@ internal sealed class ChildProcessHandle : IDisposable
     {
         // Once disposed, the owner no longer listens: an exit it caused itself is not news.
         if (Interlocked.Exchange(ref _exitReported, 1) != 0) return;
-        _outbox.CompleteAdding();
+        CloseSending();
         _listener.OnExited(this, exit);
     }
 
@@ -156,7 +219,7 @@ internal sealed class ChildProcessHandle : IDisposable
     {
         Interlocked.Exchange(ref _exitReported, 1);
         Kill("disposed");
-        _outbox.CompleteAdding();
+        CloseSending();
         try { _pipe.Dispose(); } catch (Exception) { /* best effort */ }
     }
 }

@@ -8,8 +8,22 @@ namespace PoolCluster.ChildProcess;
 /// </summary>
 internal sealed class FrameReader(Stream stream, int maxFrameSize)
 {
-    private readonly Stream _stream = new BufferedStream(stream, 64 * 1024);
+    private readonly byte[] _buffer = new byte[64 * 1024];
     private readonly byte[] _header = new byte[Frame.HeaderSize];
+    private int _position, _length; // unread bytes are _buffer[_position.._length)
+
+    /// <summary>Whether the next frame is already wholly buffered, so <see cref="Read"/> returns it without touching the
+    /// pipe: lets a reader hand over every frame that arrived in one pipe read together.</summary>
+    public bool HasBufferedFrame
+    {
+        get
+        {
+            var available = _length - _position;
+            if (available < Frame.HeaderSize) return false;
+            var length = BinaryPrimitives.ReadInt32LittleEndian(_buffer.AsSpan(_position));
+            return length >= 0 && available - 4 >= length;
+        }
+    }
 
     public Frame? Read()
     {
@@ -36,14 +50,30 @@ internal sealed class FrameReader(Stream stream, int maxFrameSize)
         return new Frame(type, id, aux, payload);
     }
 
-    private int ReadFully(byte[] buffer, int offset, int count)
+    private int ReadFully(byte[] destination, int offset, int count)
     {
         var total = 0;
         while (total < count)
         {
-            var n = _stream.Read(buffer, offset + total, count - total);
-            if (n == 0) break;
-            total += n;
+            if (_position < _length)
+            {
+                var n = Math.Min(_length - _position, count - total);
+                _buffer.AsSpan(_position, n).CopyTo(destination.AsSpan(offset + total));
+                _position += n;
+                total += n;
+                continue;
+            }
+            if (count - total >= _buffer.Length)
+            {
+                // A large payload goes straight from the pipe into its array, without passing through the buffer.
+                var n = stream.Read(destination, offset + total, count - total);
+                if (n == 0) break;
+                total += n;
+                continue;
+            }
+            _position = 0;
+            _length = stream.Read(_buffer, 0, _buffer.Length);
+            if (_length == 0) break;
         }
         return total;
     }

@@ -22,7 +22,7 @@ internal enum FrameType : byte
     Ready = 11,
     /// <summary>Payload: ErrorInfo of the initializer's exception. The child exits after sending it.</summary>
     InitFailed = 12,
-    /// <summary>Id: task id. Payload: serialized chunk reply (per-item results and errors).</summary>
+    /// <summary>Id: task id, Aux: the chunk's run time in µs. Payload: serialized chunk reply (per-item results and errors).</summary>
     ChunkResult = 13,
     /// <summary>Id: task id. Payload: ErrorInfo for a failure of the whole chunk (function could not be resolved, ...).</summary>
     ChunkFailed = 14,

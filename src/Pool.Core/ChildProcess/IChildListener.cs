@@ -7,6 +7,8 @@ namespace PoolCluster.ChildProcess;
 internal interface IChildListener
 {
     void OnFrame(ChildProcessHandle child, Frame frame);
+    /// <summary>Several frames that arrived together (one pipe read), in order.</summary>
+    void OnFrames(ChildProcessHandle child, IReadOnlyList<Frame> frames);
     void OnOutput(ChildProcessHandle child, string line, bool isError);
     void OnExited(ChildProcessHandle child, ChildExit exit);
 }

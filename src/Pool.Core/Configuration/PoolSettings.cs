@@ -14,8 +14,12 @@ public sealed record PoolSettings
     /// <summary>Tasks a child runs before it is replaced; 0 means never.</summary>
     public int MaxTasksPerChild { get; init; }
 
-    /// <summary>Chunks a worker keeps in flight to its child.</summary>
+    /// <summary>Chunks a worker keeps in flight to its child (the least it keeps while it has work).</summary>
     public int ChunksInFlightPerWorker { get; init; }
+
+    /// <summary>Ceiling of the adaptive in-flight depth: when chunks run fast, a worker queues up to this many in its
+    /// child, as many as fit in about 2 ms of the child's recent run time per chunk.</summary>
+    public int MaxChunksInFlightPerWorker { get; init; }
 
     /// <summary>Chunks Imap/ImapUnordered keep submitted ahead of the consumer, per process.</summary>
     public int ImapLookaheadPerProcess { get; init; }
@@ -57,7 +61,8 @@ public sealed record PoolSettings
             Processes = processes > 0 ? processes : Environment.ProcessorCount,
             MaxTasksPerChild = c.GetInt("max-tasks-per-child", 0),
             ChunksInFlightPerWorker = Math.Max(1, c.GetInt("chunks-in-flight-per-worker", 2)),
-            ImapLookaheadPerProcess = Math.Max(1, c.GetInt("imap-lookahead-per-process", 4)),
+            MaxChunksInFlightPerWorker = Math.Max(1, c.GetInt("max-chunks-in-flight-per-worker", 16)),
+            ImapLookaheadPerProcess = Math.Max(1, c.GetInt("imap-lookahead-per-process", 32)),
             ChildStartTimeout = c.GetTimeSpan("child-start-timeout", TimeSpan.FromSeconds(60)),
             ChildShutdownTimeout = c.GetTimeSpan("child-shutdown-timeout", TimeSpan.FromSeconds(5)),
             MaxFrameSize = (int)Math.Min(int.MaxValue, c.GetByteSize("max-frame-size") ?? 512L * 1024 * 1024),

@@ -15,7 +15,7 @@ internal sealed class ImapEnumerator<T, R> : IEnumerator<R>
     private readonly int _chunkSize;
     private readonly int _lookahead;
     private readonly StreamJob _job;
-    private readonly Action<int, T[]> _submitChunk;
+    private readonly Action<int, List<T[]>> _submitChunks;
     private readonly Action _cancel;
     private ChunkReply<R>? _chunk;
     private int _position;
@@ -24,13 +24,13 @@ internal sealed class ImapEnumerator<T, R> : IEnumerator<R>
     private bool _sourceDone;
     private bool _disposed;
 
-    public ImapEnumerator(IEnumerable<T> items, int chunkSize, int lookahead, StreamJob job, Action<int, T[]> submitChunk, Action cancel)
+    public ImapEnumerator(IEnumerable<T> items, int chunkSize, int lookahead, StreamJob job, Action<int, List<T[]>> submitChunks, Action cancel)
     {
         _source = items.GetEnumerator();
         _chunkSize = chunkSize;
         _lookahead = lookahead;
         _job = job;
-        _submitChunk = submitChunk;
+        _submitChunks = submitChunks;
         _cancel = cancel;
     }
 
@@ -62,14 +62,22 @@ internal sealed class ImapEnumerator<T, R> : IEnumerator<R>
 
     private void Fill()
     {
+        // Refill once half the look-ahead is used up, in one submission: fewer router messages, and the chunks reach
+        // the workers together (they batch into the same pipe writes).
+        var inFlight = _submitted - _taken;
+        if (_sourceDone || (inFlight > 0 && inFlight > _lookahead / 2)) return;
+        var first = _submitted;
+        var chunks = new List<T[]>();
         while (!_sourceDone && _submitted - _taken < _lookahead)
         {
             var buffer = new List<T>(_chunkSize);
             while (buffer.Count < _chunkSize && _source.MoveNext()) buffer.Add(_source.Current);
             if (buffer.Count < _chunkSize) _sourceDone = true;
-            if (buffer.Count == 0) return;
-            _submitChunk(_submitted++, buffer.ToArray());
+            if (buffer.Count == 0) break;
+            chunks.Add(buffer.ToArray());
+            _submitted++;
         }
+        if (chunks.Count > 0) _submitChunks(first, chunks);
     }
 
     public void Reset() => throw new NotSupportedException("Imap results cannot be replayed; call Imap again.");

@@ -30,6 +30,7 @@ internal sealed class MapJob<R>(int chunkCount, int itemCount, AsyncResult<IRead
         if (--_remaining == 0) ThreadPool.UnsafeQueueUserWorkItem(_ => Finish(), null);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Finish()
     {
         try

@@ -14,6 +14,7 @@ internal sealed class StreamJob : IChunkSink
     private readonly Dictionary<int, Outcome> _byIndex = new();
     private readonly Queue<Outcome> _arrivals = new();
     private readonly bool _ordered;
+    private int _waitingFor = -1; // the index the consumer sleeps for (ordered), or 0 (unordered); -1: not waiting
 
     public StreamJob(bool ordered) => _ordered = ordered;
 
@@ -27,7 +28,8 @@ internal sealed class StreamJob : IChunkSink
         {
             if (_ordered) _byIndex[outcome.ChunkIndex] = outcome;
             else _arrivals.Enqueue(outcome);
-            Monitor.PulseAll(_gate);
+            // Wake the consumer only for what it waits for: one wake-up per result it can use, not per arrival.
+            if (_waitingFor >= 0 && (!_ordered || outcome.ChunkIndex == _waitingFor)) Monitor.PulseAll(_gate);
         }
     }
 
@@ -40,7 +42,9 @@ internal sealed class StreamJob : IChunkSink
             {
                 if (_ordered && _byIndex.Remove(index, out var o)) return o;
                 if (!_ordered && _arrivals.TryDequeue(out var a)) return a;
+                _waitingFor = _ordered ? index : 0;
                 Monitor.Wait(_gate);
+                _waitingFor = -1;
             }
         }
     }

@@ -40,7 +40,13 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
 
         Receive<Submit>(OnSubmit);
         Receive<RequestWork>(m => OnRequestWork(Sender, m.Count));
-        Receive<ChunkCompleted>(m => Complete(m.TaskId, item => item.Sink.OnResult(item.ChunkIndex, m.Payload)));
+        Receive<ChunkCompleted>(m =>
+        {
+            // Unknown ids are late duplicates (the task was re-dispatched or the job failed): each result is seen once.
+            if (!_inFlight.Remove(m.TaskId, out var entry)) return;
+            entry.Item.Sink.OnResult(entry.Item.ChunkIndex, m.Payload);
+            StopWorkersIfDone();
+        });
         Receive<ChunkFailed>(m => Complete(m.TaskId, item => item.Sink.OnFailure(item.ChunkIndex, m.Error.ToException())));
         Receive<ChunkLost>(OnChunkLost);
         Receive<WorkerDraining>(m => OnDraining(Sender, m.ReturnedTaskIds));

@@ -10,6 +10,9 @@ internal sealed class MapBody<T, R>(Func<T, R> function) : ITaskBody
 {
     public Func<T, R> Function = function;
 
+    // Fully optimized at once: a child runs this loop over every item, and a big first chunk would otherwise run it as
+    // unoptimized tier-0 code (a child lives for one pool, so tiering rarely pays back).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public byte[] RunChunk(byte[] payload)
     {
         var items = Wire.FromBytes<T[]>(payload);

@@ -5,7 +5,10 @@ namespace PoolCluster.Tasks;
 /// <summary>The one door between pool code and the payload serializer, used by parent and child alike.</summary>
 internal static class Wire
 {
-    public static byte[] ToBytes(object? value) => PayloadSerializer.Instance.Serialize(value);
+    /// <summary>Chunks of primitives, <c>byte[]</c> or strings and their error-free replies take the compact
+    /// <see cref="FastPayload"/> encoding; everything else is Hyperion's. <see cref="FromBytes{T}"/> reads both.</summary>
+    public static byte[] ToBytes(object? value) =>
+        value is not null && FastPayload.TrySerialize(value, out var fast) ? fast : PayloadSerializer.Instance.Serialize(value);
 
     public static T FromBytes<T>(byte[] bytes) => (T)PayloadSerializer.Instance.Deserialize(bytes)!;
 }

@@ -17,6 +17,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     private const int MaxConsecutiveStartFailures = 3;
 
     private sealed record ChildFrame(ChildProcessHandle Child, Frame Frame);
+    private sealed record ChildFrames(ChildProcessHandle Child, IReadOnlyList<Frame> Frames);
     private sealed record ChildEnded(ChildProcessHandle Child, ChildExit Exit);
     private sealed record ManagerAnswered(ChildProcessHandle Child, long CallId, byte[] Reply);
     private sealed record TaskDeadline(ChildProcessHandle Child, long TaskId);
@@ -31,6 +32,9 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     private ChildSlot? _standby;
     private int _generation;
     private int _outstandingDemand;
+    private double _averageRunMicros;
+    private int _runSamples;
+    private bool _deferPump;
     private int _startFailures;
     private bool _stopping;
     private bool _broken;
@@ -48,8 +52,16 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
             Pump();
         });
         Receive<ChildFrame>(m => OnChildFrame(m.Child, m.Frame));
+        Receive<ChildFrames>(m =>
+        {
+            // One refill (and one RequestWork) for the whole batch rather than one per result.
+            _deferPump = true;
+            try { foreach (var f in m.Frames) OnChildFrame(m.Child, f); }
+            finally { _deferPump = false; }
+            Pump();
+        });
         Receive<ChildEnded>(m => OnChildEnded(m.Child, m.Exit));
-        Receive<ManagerAnswered>(m => m.Child.Send(FrameType.ManagerResponse, m.CallId, 0, m.Reply));
+        Receive<ManagerAnswered>(m => m.Child.Send(FrameType.ManagerResponse, m.CallId, 0, m.Reply, direct: true));
         Receive<TaskDeadline>(m => OnTaskDeadline(m.Child, m.TaskId));
         Receive<StopWorker>(m => Stop(m.Graceful));
         Receive<ResetDemand>(_ =>
@@ -78,6 +90,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
 
     // IChildListener: called on the child's I/O threads; everything is handed to the actor as a message.
     void IChildListener.OnFrame(ChildProcessHandle child, Frame frame) => _self.Tell(new ChildFrame(child, frame));
+    void IChildListener.OnFrames(ChildProcessHandle child, IReadOnlyList<Frame> frames) => _self.Tell(new ChildFrames(child, frames));
     void IChildListener.OnExited(ChildProcessHandle child, ChildExit exit) => _self.Tell(new ChildEnded(child, exit));
     void IChildListener.OnOutput(ChildProcessHandle child, string line, bool isError)
     {
@@ -100,7 +113,40 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
         foreach (var s in _retiring) yield return s;
     }
 
-    private ChildSlot? Find(ChildProcessHandle child) => AllSlots().FirstOrDefault(s => ReferenceEquals(s.Handle, child));
+    private ChildSlot? Find(ChildProcessHandle child)
+    {
+        if (_current is { } c && ReferenceEquals(c.Handle, child)) return c;
+        if (_standby is { } s && ReferenceEquals(s.Handle, child)) return s;
+        foreach (var r in _retiring) if (ReferenceEquals(r.Handle, child)) return r;
+        return null;
+    }
+
+    /// <summary>
+    /// How many chunks to keep at this worker (queued in the child, waiting here, or asked for). Fast chunks are queued
+    /// deeper, so one pipe write, one wake-up and one flush carry many of them; the depth is what fits in about 2 ms of
+    /// the child's recent run time per chunk, so a chunk holds little work queued behind it, and slow chunks get the
+    /// configured minimum. A slow chunk is seen at once (the average moves a fifth of the way per sample, so one long
+    /// run pulls the depth down immediately).
+    /// </summary>
+    private int Depth
+    {
+        get
+        {
+            var min = _settings.ChunksInFlight;
+            var max = Math.Max(min, _settings.MaxChunksInFlight);
+            if (_runSamples < 4 || max == min) return min;
+            return (int)Math.Clamp(QueueBudgetMicros / Math.Max(1.0, _averageRunMicros), min, max);
+        }
+    }
+
+    private const double QueueBudgetMicros = 2000;
+
+    private void RecordRunTime(int micros)
+    {
+        _averageRunMicros = _runSamples++ == 0 ? micros : _averageRunMicros + (micros - _averageRunMicros) * 0.2;
+        // One long run is enough to stop queueing deep behind the next one.
+        if (micros > _averageRunMicros) _averageRunMicros = Math.Max(_averageRunMicros, micros / 4.0);
+    }
 
     private bool AtTaskLimit(ChildSlot slot) =>
         slot.RetireRequested || (_settings.MaxTasksPerChild > 0 && slot.Sent >= _settings.MaxTasksPerChild);
@@ -116,7 +162,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
                 Retire(slot);
                 continue;
             }
-            if (_pending.Count == 0 || slot.InFlight.Count >= _settings.ChunksInFlight) break;
+            if (_pending.Count == 0 || slot.InFlight.Count >= Depth) break;
             SendToChild(slot, _pending.Dequeue());
         }
         RequestMore();
@@ -124,12 +170,19 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
 
     private void SendToChild(ChildSlot slot, TaskChunk chunk)
     {
+        // A child with nothing queued waits for this chunk: write it at once. Behind queued work, let the writer batch.
+        var direct = slot.InFlight.Count == 0;
         if (slot.Functions.Add(chunk.Function.Id))
-            slot.Handle.Send(FrameType.DefineFunction, chunk.Function.Id, 0, chunk.Function.Body);
-        slot.Handle.Send(FrameType.RunChunk, chunk.TaskId, chunk.Function.Id, chunk.Payload);
+            slot.Handle.Send(FrameType.DefineFunction, chunk.Function.Id, 0, chunk.Function.Body, direct);
+        slot.Handle.Send(FrameType.RunChunk, chunk.TaskId, chunk.Function.Id, chunk.Payload, direct);
         slot.InFlight.Enqueue(chunk);
         slot.Sent++;
         if (slot.InFlight.Count == 1) StartDeadline(slot);
+    }
+
+    private void CancelDeadline(ChildSlot slot)
+    {
+        if (_settings.TaskTimeout is not null) Timers.Cancel(("deadline", slot.Handle.Generation));
     }
 
     /// <summary>The head of a child's queue is the task it runs now: its hard time limit starts.</summary>
@@ -171,7 +224,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     {
         if (_stopping || _broken) return;
         var held = _pending.Count + (_current?.InFlight.Count ?? 0) + _outstandingDemand;
-        var want = _settings.ChunksInFlight - held;
+        var want = Depth - held;
         if (want <= 0) return;
         _outstandingDemand += want;
         _router.Tell(new RequestWork(want));
@@ -201,14 +254,17 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
                     slot.Handle.Kill($"the child answered task {frame.Id} out of order");
                     return;
                 }
-                _router.Tell(frame.Type == FrameType.ChunkResult
-                    ? new ChunkCompleted(chunk.TaskId, frame.Payload)
-                    : new ChunkFailed(chunk.TaskId, Wire.FromBytes<ErrorInfo>(frame.Payload)));
-                Timers.Cancel(("deadline", slot.Handle.Generation));
+                if (frame.Type == FrameType.ChunkResult)
+                {
+                    RecordRunTime(frame.Aux);
+                    _router.Tell(new ChunkCompleted(chunk.TaskId, frame.Payload));
+                }
+                else _router.Tell(new ChunkFailed(chunk.TaskId, Wire.FromBytes<ErrorInfo>(frame.Payload)));
+                CancelDeadline(slot);
                 StartDeadline(slot);
                 CheckMemory(slot);
-                if (_retiring.Contains(slot) && slot.InFlight.Count == 0) slot.Handle.Shutdown();
-                Pump();
+                if (slot.InFlight.Count == 0 && _retiring.Contains(slot)) slot.Handle.Shutdown();
+                if (!_deferPump) Pump();
                 CompleteStopIfIdle();
                 break;
             case FrameType.ManagerRequest:

@@ -8,6 +8,9 @@ internal sealed record WorkerSettings(
     TimeSpan ChildStartTimeout,
     byte[] InitializerBody)
 {
+    /// <summary>Ceiling of the adaptive in-flight depth (at least <see cref="ChunksInFlight"/>).</summary>
+    public int MaxChunksInFlight { get; init; }
+
     /// <summary>Hard limit per task; null for none.</summary>
     public TimeSpan? TaskTimeout { get; init; }
 
@@ -23,6 +26,7 @@ internal sealed record WorkerSettings(
     public static WorkerSettings From(PoolSettings s, byte[] initializerBody) =>
         new(s.ChunksInFlightPerWorker, s.MaxTasksPerChild, s.MaxFrameSize, s.ChildStartTimeout, initializerBody)
         {
+            MaxChunksInFlight = Math.Max(s.ChunksInFlightPerWorker, s.MaxChunksInFlightPerWorker),
             TaskTimeout = s.TaskTimeout,
             SoftTaskTimeout = s.SoftTaskTimeout,
             MaxMemoryPerChild = s.MaxMemoryPerChild,
