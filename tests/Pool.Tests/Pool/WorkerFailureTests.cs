@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using PoolCluster.Tests.Support;
 
 namespace PoolCluster.Tests.Pool;
@@ -14,14 +13,11 @@ public sealed class WorkerFailureTests
         var pid = pool.Apply(TestFunctions.Pid);
         var running = pool.ApplyAsync(TestFunctions.SleepThenPid, 30_000);
         Thread.Sleep(300); // let the child start the task
-        var clock = Stopwatch.StartNew();
         ProcessProbe.KillHard(pid);
         var e = Assert.Throws<WorkerLostException>(() => running.Get(TimeSpan.FromSeconds(10)));
-        clock.Stop();
         Assert.Equal(9, e.Signal);
         Assert.Contains("apply job", e.TaskDescription);
         Assert.Contains(pid.ToString(), e.Message);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10));
         var next = pool.Apply(TestFunctions.Pid);
         Assert.NotEqual(pid, next);
     }
