@@ -12,6 +12,12 @@ internal sealed record FunctionSpec(int Id, byte[] Body) : IPoolProtocolMessage;
 /// <summary>Router → worker: run this chunk (one task) in your child.</summary>
 internal sealed record TaskChunk(long TaskId, FunctionSpec Function, byte[] Payload, string Description) : IPoolProtocolMessage;
 
+/// <summary>Router → worker: several chunks at once, when the worker had room for several (one message, not one each).</summary>
+internal sealed record TaskChunks(IReadOnlyList<TaskChunk> Chunks) : IPoolProtocolMessage;
+
+/// <summary>Worker → router: several chunks finished, answered by one pipe read of the child.</summary>
+internal sealed record ChunksCompleted(IReadOnlyList<ChunkCompleted> Completed) : IPoolProtocolMessage;
+
 /// <summary>Worker → router: I have room for this many more chunks (work pulling).</summary>
 internal sealed record RequestWork(int Count) : IPoolProtocolMessage;
 

@@ -42,9 +42,12 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         Receive<RequestWork>(m => OnRequestWork(Sender, m.Count));
         Receive<ChunkCompleted>(m =>
         {
-            // Unknown ids are late duplicates (the task was re-dispatched or the job failed): each result is seen once.
-            if (!_inFlight.Remove(m.TaskId, out var entry)) return;
-            entry.Item.Sink.OnResult(entry.Item.ChunkIndex, m.Payload);
+            Deliver(m);
+            StopWorkersIfDone();
+        });
+        Receive<ChunksCompleted>(m =>
+        {
+            foreach (var c in m.Completed) Deliver(c);
             StopWorkersIfDone();
         });
         Receive<ChunkFailed>(m => Complete(m.TaskId, item => item.Sink.OnFailure(item.ChunkIndex, m.Error.ToException())));
@@ -136,8 +139,17 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         Dispatch();
     }
 
+    // Unknown ids are late duplicates (the task was re-dispatched or the job failed): each result is seen once.
+    private void Deliver(ChunkCompleted m)
+    {
+        if (_inFlight.Remove(m.TaskId, out var entry)) entry.Item.Sink.OnResult(entry.Item.ChunkIndex, m.Payload);
+    }
+
     private void Dispatch()
     {
+        // Chunks for the same worker in one pass travel as one message: across the network, a message costs far more
+        // than its bytes.
+        Dictionary<IActorRef, List<TaskChunk>>? batches = null;
         while (_queue.First is { } node && _demand.TryDequeue(out var worker))
         {
             if (!_workers.Contains(worker) || _draining.Contains(worker)) continue;
@@ -145,8 +157,13 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
             _queue.RemoveFirst();
             item.TaskId = ++_nextTaskId;
             _inFlight[item.TaskId] = new InFlight(item, worker);
-            worker.Tell(new TaskChunk(item.TaskId, item.Function, item.Payload, item.Description));
+            batches ??= new Dictionary<IActorRef, List<TaskChunk>>();
+            if (!batches.TryGetValue(worker, out var list)) batches[worker] = list = [];
+            list.Add(new TaskChunk(item.TaskId, item.Function, item.Payload, item.Description));
         }
+        if (batches is null) return;
+        foreach (var (worker, chunks) in batches)
+            worker.Tell(chunks.Count == 1 ? chunks[0] : new TaskChunks(chunks));
     }
 
     private void Complete(long taskId, Action<WorkItem> deliver)

@@ -35,6 +35,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     private double _averageRunMicros;
     private int _runSamples;
     private bool _deferPump;
+    private List<ChunkCompleted>? _completedBatch; // results of one pipe read, sent to the router as one message
     private int _startFailures;
     private bool _stopping;
     private bool _broken;
@@ -51,13 +52,27 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
             _pending.Enqueue(chunk);
             Pump();
         });
+        Receive<TaskChunks>(batch =>
+        {
+            _outstandingDemand = Math.Max(0, _outstandingDemand - batch.Chunks.Count);
+            foreach (var chunk in batch.Chunks) _pending.Enqueue(chunk);
+            Pump();
+        });
         Receive<ChildFrame>(m => OnChildFrame(m.Child, m.Frame));
         Receive<ChildFrames>(m =>
         {
             // One refill (and one RequestWork) for the whole batch rather than one per result.
             _deferPump = true;
+            _completedBatch = [];
             try { foreach (var f in m.Frames) OnChildFrame(m.Child, f); }
-            finally { _deferPump = false; }
+            finally
+            {
+                _deferPump = false;
+                var completed = _completedBatch;
+                _completedBatch = null;
+                if (completed.Count == 1) _router.Tell(completed[0]);
+                else if (completed.Count > 1) _router.Tell(new ChunksCompleted(completed));
+            }
             Pump();
         });
         Receive<ChildEnded>(m => OnChildEnded(m.Child, m.Exit));
@@ -257,7 +272,9 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
                 if (frame.Type == FrameType.ChunkResult)
                 {
                     RecordRunTime(frame.Aux);
-                    _router.Tell(new ChunkCompleted(chunk.TaskId, frame.Payload));
+                    var completed = new ChunkCompleted(chunk.TaskId, frame.Payload);
+                    if (_completedBatch is not null) _completedBatch.Add(completed);
+                    else _router.Tell(completed);
                 }
                 else _router.Tell(new ChunkFailed(chunk.TaskId, Wire.FromBytes<ErrorInfo>(frame.Payload)));
                 CancelDeadline(slot);

@@ -36,11 +36,27 @@ public sealed class PoolRouterTests : TestKit
         var worker = CreateTestProbe();
         worker.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         router.Tell(new RequestWork(2), worker.Ref);
-        var first = worker.ExpectMsg<TaskChunk>();
-        var second = worker.ExpectMsg<TaskChunk>();
-        Assert.Equal(new byte[] { 0 }, first.Payload);
-        Assert.Equal(new byte[] { 1 }, second.Payload);
+        // Room for two: both chunks travel in one message, in queue order.
+        var batch = worker.ExpectMsg<TaskChunks>();
+        Assert.Equal(new[] { new byte[] { 0 }, new byte[] { 1 } }, batch.Chunks.Select(c => c.Payload));
         worker.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact]
+    public void Results_batched_in_one_message_each_reach_their_job_once()
+    {
+        var router = StartRouter();
+        var sink = new RecordingSink();
+        var worker = CreateTestProbe();
+        router.Tell(new Submit([Item(0, sink), Item(1, sink), Item(2, sink)]));
+        router.Tell(new RequestWork(3), worker.Ref);
+        var batch = worker.ExpectMsg<TaskChunks>();
+        router.Tell(new ChunksCompleted(batch.Chunks.Select(c => new ChunkCompleted(c.TaskId, c.Payload)).Concat(
+            [new ChunkCompleted(batch.Chunks[0].TaskId, [99])]).ToList()), worker.Ref); // with a duplicate
+        AwaitCondition(() => sink.Count >= 3);
+        Thread.Sleep(200);
+        Assert.Equal(new[] { 0, 1, 2 }, sink.Outcomes.Select(o => o.Chunk).Order());
+        Assert.DoesNotContain(sink.Outcomes, o => o.Payload is [99]);
     }
 
     [Fact]
