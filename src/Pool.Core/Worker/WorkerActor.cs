@@ -46,18 +46,8 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
         _settings = settings;
         _self = Self;
 
-        Receive<TaskChunk>(chunk =>
-        {
-            _outstandingDemand = Math.Max(0, _outstandingDemand - 1);
-            _pending.Enqueue(chunk);
-            Pump();
-        });
-        Receive<TaskChunks>(batch =>
-        {
-            _outstandingDemand = Math.Max(0, _outstandingDemand - batch.Chunks.Count);
-            foreach (var chunk in batch.Chunks) _pending.Enqueue(chunk);
-            Pump();
-        });
+        Receive<TaskChunk>(chunk => Accept([chunk]));
+        Receive<TaskChunks>(batch => Accept(batch.Chunks));
         Receive<ChildFrame>(m => OnChildFrame(m.Child, m.Frame));
         Receive<ChildFrames>(m =>
         {
@@ -165,6 +155,19 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
 
     private bool AtTaskLimit(ChildSlot slot) =>
         slot.RetireRequested || (_settings.MaxTasksPerChild > 0 && slot.Sent >= _settings.MaxTasksPerChild);
+
+    private void Accept(IReadOnlyList<TaskChunk> chunks)
+    {
+        if (_stopping)
+        {
+            // Sent before the router learned that this worker drains (its children may already be exiting): hand back.
+            _router.Tell(new WorkerDraining(chunks.Select(c => c.TaskId).ToList()));
+            return;
+        }
+        _outstandingDemand = Math.Max(0, _outstandingDemand - chunks.Count);
+        foreach (var chunk in chunks) _pending.Enqueue(chunk);
+        Pump();
+    }
 
     /// <summary>Moves pending chunks into the current child while it has room, recycling it at its task limit.</summary>
     private void Pump()
