@@ -34,7 +34,6 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     private int _outstandingDemand;
     private double _averageRunMicros;
     private int _runSamples;
-    private bool _deferPump;
     private List<ChunkCompleted>? _completedBatch; // results of one pipe read, sent to the router as one message
     private int _startFailures;
     private bool _stopping;
@@ -52,12 +51,10 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
         Receive<ChildFrames>(m =>
         {
             // One refill (and one RequestWork) for the whole batch rather than one per result.
-            _deferPump = true;
             _completedBatch = [];
             try { foreach (var f in m.Frames) OnChildFrame(m.Child, f); }
             finally
             {
-                _deferPump = false;
                 var completed = _completedBatch;
                 _completedBatch = null;
                 if (completed.Count == 1) _router.Tell(completed[0]);
@@ -284,7 +281,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
                 StartDeadline(slot);
                 CheckMemory(slot);
                 if (slot.InFlight.Count == 0 && _retiring.Contains(slot)) slot.Handle.Shutdown();
-                if (!_deferPump) Pump();
+                if (_completedBatch is null) Pump(); // a batch of frames refills once, at its end
                 CompleteStopIfIdle();
                 break;
             case FrameType.ManagerRequest:
