@@ -11,13 +11,7 @@ internal static class ParentWatch
         if (OperatingSystem.IsLinux())
         {
             // Reparenting (to init or a subreaper) is the surest sign the parent died, even if its pid was reused.
-            try
-            {
-                var stat = File.ReadAllText("/proc/self/stat");
-                var ppid = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
-                if (ppid != parentPid) return false;
-            }
-            catch (Exception e) when (e is IOException or FormatException) { }
+            if (ParentOf("self") is { } ppid && ppid != parentPid) return false;
         }
         try
         {
@@ -26,5 +20,20 @@ internal static class ParentWatch
         }
         catch (ArgumentException) { return false; }
         catch (InvalidOperationException) { return false; }
+    }
+
+    /// <summary>The parent pid of a process from <c>/proc/&lt;pid&gt;/stat</c> (Linux; "self" for this one), or null.</summary>
+    public static int? ParentOf(string pid)
+    {
+        try
+        {
+            // The command name (field 2) may hold spaces and parentheses: fields after the last ')' are state, ppid, ...
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException or ArgumentOutOfRangeException)
+        {
+            return null;
+        }
     }
 }

@@ -45,9 +45,7 @@ public static class ProcessProbe
             if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
             try
             {
-                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                var afterName = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                if (int.Parse(afterName[1]) != parentPid) continue;
+                if (PoolCluster.ChildProcess.ParentWatch.ParentOf(pid.ToString()) != parentPid) continue;
                 var cmd = File.ReadAllText(Path.Combine(dir, "cmdline"));
                 if (cmd.Contains("--pool-child")) result.Add(pid);
             }

@@ -94,9 +94,5 @@ public static class NodeFunctions
         return (item * 1000, ParentPid());
     }
 
-    public static int ParentPid()
-    {
-        var stat = File.ReadAllText("/proc/self/stat");
-        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
-    }
+    public static int ParentPid() => PoolCluster.ChildProcess.ParentWatch.ParentOf("self") ?? 0;
 }
