@@ -11,7 +11,8 @@ internal static class Program
         {
             var maxFrame = args.Length >= 3 && int.TryParse(args[2], out var m) ? m : int.MaxValue;
             var parent = args.Length >= 4 && int.TryParse(args[3], out var p) ? p : 0;
-            return ChildHost.Run(args[1], maxFrame, parent);
+            var board = args.Length >= 5 ? args[4] : null;
+            return ChildHost.Run(args[1], maxFrame, parent, board);
         }
         Console.Error.WriteLine("Pool.Core.dll is a library; it runs as a program only as a PoolCluster child process.");
         return 2;

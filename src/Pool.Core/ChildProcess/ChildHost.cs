@@ -14,18 +14,23 @@ internal static class ChildHost
 {
     public const string ChildArgument = "--pool-child";
 
-    public static int Run(string pipeName, int maxFrameSize, int parentPid)
+    public static int Run(string pipeName, int maxFrameSize, int parentPid, string? boardPath)
     {
         // Ctrl+C in a terminal signals the whole process group, children included. A child's life is its parent's
         // business: it finishes its task and exits when the parent closes the pipe (a graceful drain), not on SIGINT.
         using var ignoreInterrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(
             System.Runtime.InteropServices.PosixSignal.SIGINT, context => context.Cancel = true);
         ShippedAssemblyResolver.Install(Environment.GetEnvironmentVariable(ChildLauncher.ShippedAssembliesVariable));
+        // Mapped before Hello: the parent unlinks the board's file once it hears from the child.
+        var board = OpenBoard(boardPath);
         using var pipe = new NamedPipeClientStream(".", pipeName, PipeDirection.InOut, PipeOptions.None);
         if (!ConnectWhileParentLives(pipe, parentPid)) return 5;
         var writer = new FrameWriter(pipe);
         var reader = new FrameReader(pipe, maxFrameSize);
         var inbox = new BlockingCollection<Frame>(new ConcurrentQueue<Frame>());
+        var replies = new ReplyFlusher(writer);
+        // Environment.Exit in user code (or anywhere) must not lose replies of tasks that already finished.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => writer.TryFlush(TimeSpan.FromSeconds(1));
 
         writer.Write(FrameType.Hello, Environment.ProcessId, 0, default);
         writer.Flush();
@@ -36,7 +41,6 @@ internal static class ChildHost
         readerThread.Start();
 
         TaskContext.InWorker = true;
-        var softTimeout = TimeSpan.Zero;
         var functions = new Dictionary<int, ITaskBody>();
         var brokenFunctions = new Dictionary<int, ErrorInfo>();
         foreach (var frame in inbox.GetConsumingEnumerable())
@@ -44,7 +48,7 @@ internal static class ChildHost
             switch (frame.Type)
             {
                 case FrameType.Init:
-                    softTimeout = TimeSpan.FromMilliseconds(frame.Aux);
+                    TaskContext.Configure(TimeSpan.FromMilliseconds(frame.Aux), board);
                     if (!RunInitializer(frame.Payload, writer)) return 3;
                     break;
                 case FrameType.DefineFunction:
@@ -52,18 +56,28 @@ internal static class ChildHost
                     catch (Exception e) { brokenFunctions[(int)frame.Id] = ErrorInfo.From(e); }
                     break;
                 case FrameType.RunChunk:
-                    RunChunk(frame, functions, brokenFunctions, writer, softTimeout);
+                    RunChunk(frame, functions, brokenFunctions, replies, inbox);
                     break;
                 case FrameType.Shutdown:
-                    writer.Flush();
+                    replies.Flush();
                     return 0;
                 default:
                     throw new FrameFormatException($"unexpected frame {frame.Type} from the parent");
             }
-            // Batch replies: flush only when no more work is already waiting.
-            if (inbox.Count == 0) writer.Flush();
         }
         return 0;
+    }
+
+    /// <summary>The status board the parent reads; without one (it could not be mapped) the parent falls back to chunk-level blame.</summary>
+    private static StatusBoard? OpenBoard(string? path)
+    {
+        if (string.IsNullOrEmpty(path)) return null;
+        try { return StatusBoard.Open(path); }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"poolcluster child {Environment.ProcessId}: no status board ({e.Message}); deadlines and blame fall back to whole chunks");
+            return null;
+        }
     }
 
     /// <summary>
@@ -128,31 +142,38 @@ internal static class ChildHost
         }
     }
 
-    private static void RunChunk(Frame frame, Dictionary<int, ITaskBody> functions, Dictionary<int, ErrorInfo> broken, FrameWriter writer, TimeSpan softTimeout)
+    private static void RunChunk(Frame frame, Dictionary<int, ITaskBody> functions, Dictionary<int, ErrorInfo> broken, ReplyFlusher replies, BlockingCollection<Frame> inbox)
     {
-        using var deadline = softTimeout > TimeSpan.Zero ? new CancellationTokenSource(softTimeout) : null;
-        TaskContext.Begin(deadline?.Token ?? CancellationToken.None);
-        byte[] reply;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        TaskContext.BeginChunk(frame.Id);
+        FrameType type;
+        byte[] reply;
         try
         {
-            if (!functions.TryGetValue(frame.Aux, out var body))
+            if (functions.TryGetValue(frame.Aux, out var body))
+            {
+                reply = body.RunChunk(frame.Payload);
+                type = FrameType.ChunkResult;
+            }
+            else
             {
                 var error = broken.TryGetValue(frame.Aux, out var why)
                     ? why
                     : ErrorInfo.From(new InvalidOperationException($"function {frame.Aux} was never defined in this child"));
-                writer.Write(FrameType.ChunkFailed, frame.Id, 0, Wire.ToBytes(error));
-                return;
+                reply = Wire.ToBytes(error);
+                type = FrameType.ChunkFailed;
             }
-            reply = body.RunChunk(frame.Payload);
         }
         catch (Exception e)
         {
-            writer.Write(FrameType.ChunkFailed, frame.Id, 0, Wire.ToBytes(ErrorInfo.From(e)));
-            return;
+            reply = Wire.ToBytes(ErrorInfo.From(e));
+            type = FrameType.ChunkFailed;
         }
+        // Idle before the reply leaves: once the parent has a task's reply, the board no longer names that task.
+        TaskContext.EndChunk();
+        var ran = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         // Aux: how long the chunk ran (µs), which the worker uses to decide how many chunks to keep queued here.
-        var micros = System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks / TimeSpan.TicksPerMicrosecond;
-        writer.Write(FrameType.ChunkResult, frame.Id, (int)Math.Min(int.MaxValue, micros), reply);
+        var micros = type == FrameType.ChunkResult ? (int)Math.Min(int.MaxValue, ran.Ticks / TimeSpan.TicksPerMicrosecond) : 0;
+        replies.Reply(type, frame.Id, micros, reply, moreWaiting: inbox.Count > 0, ran);
     }
 }

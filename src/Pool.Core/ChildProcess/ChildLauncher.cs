@@ -14,7 +14,7 @@ internal static class ChildLauncher
     /// <summary>Environment variable listing assembly files shipped by a client, which the child resolves by name.</summary>
     public const string ShippedAssembliesVariable = "POOLCLUSTER_SHIPPED_ASSEMBLIES";
 
-    public static ProcessStartInfo CreateStartInfo(string pipeName, int maxFrameSize, IReadOnlyList<string> shippedAssemblies)
+    public static ProcessStartInfo CreateStartInfo(string pipeName, int maxFrameSize, IReadOnlyList<string> shippedAssemblies, string? boardPath)
     {
         var (host, prefix) = Command.Value;
         var psi = new ProcessStartInfo(host)
@@ -30,6 +30,7 @@ internal static class ChildLauncher
         psi.ArgumentList.Add(pipeName);
         psi.ArgumentList.Add(maxFrameSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
         psi.ArgumentList.Add(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (boardPath is not null) psi.ArgumentList.Add(boardPath);
         // Children are small single-purpose processes: workstation, non-concurrent GC keeps their footprint low.
         psi.Environment["DOTNET_gcServer"] = "0";
         psi.Environment["DOTNET_gcConcurrent"] = "0";

@@ -36,8 +36,17 @@ internal sealed class ChildProcessHandle : IDisposable
         _startTimeout = startTimeout;
         var pipeName = $"poolcluster-{Environment.ProcessId}-{Guid.NewGuid():N}";
         _pipe = new NamedPipeServerStream(pipeName, PipeDirection.InOut, 1, PipeTransmissionMode.Byte, PipeOptions.Asynchronous);
-        _process = new Process { StartInfo = ChildLauncher.CreateStartInfo(pipeName, maxFrameSize, shippedAssemblies), EnableRaisingEvents = true };
+        try { Board = StatusBoard.Create(); }
+        catch (Exception e) { BoardProblem = e.Message; }
+        _process = new Process { StartInfo = ChildLauncher.CreateStartInfo(pipeName, maxFrameSize, shippedAssemblies, Board?.Path), EnableRaisingEvents = true };
     }
+
+    /// <summary>What the child says it runs (task, item, since when); null when shared memory was not available,
+    /// and then deadlines and blame fall back to whole chunks.</summary>
+    public StatusBoard? Board { get; }
+
+    /// <summary>Why there is no <see cref="Board"/>, if there is none.</summary>
+    public string? BoardProblem { get; }
 
     /// <summary>Which child of its worker this is (1, 2, ...): tells late events of a replaced child apart.</summary>
     public int Generation { get; }
@@ -138,6 +147,9 @@ internal sealed class ChildProcessHandle : IDisposable
             var reader = new FrameReader(_pipe, _maxFrameSize);
             while (reader.Read() is { } frame)
             {
+                // The child maps its board before it says hello: the file is no longer needed (nothing left behind
+                // in /dev/shm even if this process is killed).
+                if (frame.Type == FrameType.Hello) Board?.Unlink();
                 if (!reader.HasBufferedFrame)
                 {
                     _listener.OnFrame(this, frame);
@@ -221,5 +233,6 @@ internal sealed class ChildProcessHandle : IDisposable
         Kill("disposed");
         CloseSending();
         try { _pipe.Dispose(); } catch (Exception) { /* best effort */ }
+        Board?.Dispose();
     }
 }

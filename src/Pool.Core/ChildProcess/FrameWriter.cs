@@ -32,4 +32,14 @@ internal sealed class FrameWriter(Stream stream)
     {
         lock (_lock) _stream.Flush();
     }
+
+    /// <summary>Flushes unless another thread holds the writer for longer than <paramref name="timeout"/> (at process
+    /// exit, which must not hang on a writer stuck in a full pipe); pipe errors are ignored.</summary>
+    public void TryFlush(TimeSpan timeout)
+    {
+        if (!_lock.TryEnter(timeout)) return;
+        try { _stream.Flush(); }
+        catch (Exception) { /* the parent is gone */ }
+        finally { _lock.Exit(); }
+    }
 }

@@ -10,7 +10,11 @@ namespace PoolCluster.Protocol;
 internal sealed record FunctionSpec(int Id, byte[] Body) : IPoolProtocolMessage;
 
 /// <summary>Router → worker: run this chunk (one task) in your child.</summary>
-internal sealed record TaskChunk(long TaskId, FunctionSpec Function, byte[] Payload, string Description) : IPoolProtocolMessage;
+internal sealed record TaskChunk(long TaskId, FunctionSpec Function, byte[] Payload, string Description) : IPoolProtocolMessage
+{
+    /// <summary>The job-wide index of the chunk's first item (null for Apply), so errors can name the item that ran.</summary>
+    public int? FirstItem { get; init; }
+}
 
 /// <summary>Router → worker: several chunks at once, when the worker had room for several (one message, not one each).</summary>
 internal sealed record TaskChunks(IReadOnlyList<TaskChunk> Chunks) : IPoolProtocolMessage;

@@ -159,7 +159,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
             _inFlight[item.TaskId] = new InFlight(item, worker);
             batches ??= new Dictionary<IActorRef, List<TaskChunk>>();
             if (!batches.TryGetValue(worker, out var list)) batches[worker] = list = [];
-            list.Add(new TaskChunk(item.TaskId, item.Function, item.Payload, item.Description));
+            list.Add(new TaskChunk(item.TaskId, item.Function, item.Payload, item.Description) { FirstItem = item.FirstItem });
         }
         if (batches is null) return;
         foreach (var (worker, chunks) in batches)

@@ -10,6 +10,9 @@ internal sealed class WorkItem(long jobId, int chunkIndex, FunctionSpec function
     public FunctionSpec Function { get; } = function;
     public byte[] Payload { get; } = payload;
     public string Description { get; } = description;
+
+    /// <summary>The job-wide index of the chunk's first item (null for Apply).</summary>
+    public int? FirstItem { get; init; }
     public IChunkSink Sink { get; } = sink;
 
     /// <summary>Assigned when dispatched; a fresh id per attempt, so a late answer from a lost worker is dropped.</summary>

@@ -23,6 +23,7 @@ internal sealed class MapBody<T, R>(Func<T, R> function) : ITaskBody
         {
             try
             {
+                TaskContext.BeginItem(i); // per-item clocks: the status board and the soft deadline
                 reply.Results[i] = Function(items[i]);
             }
             catch (Exception e)

@@ -20,8 +20,13 @@ internal sealed class ChildSlot(ChildProcessHandle handle)
     /// <summary>Managers this child called: told when the child dies, so its locks are released.</summary>
     public HashSet<Manager.ManagerAddress> Managers { get; } = [];
 
-    /// <summary>The task this child was killed for, having run past its hard time limit.</summary>
-    public long? TimedOutTaskId { get; set; }
+    /// <summary>The task (and item within it, when the status board told) this child was killed for, having run past
+    /// its hard time limit.</summary>
+    public (long TaskId, int? Item)? TimedOut { get; set; }
+
+    /// <summary>When the worker last saw this child get work or make progress (a <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp): the start of the hard-deadline clock while the board names no item of ours.</summary>
+    public long ProgressSince { get; set; }
 
     /// <summary>Retire after the tasks in flight (its memory grew past the limit).</summary>
     public bool RetireRequested { get; set; }

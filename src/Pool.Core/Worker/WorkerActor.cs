@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using PoolCluster.ChildProcess;
@@ -20,7 +21,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     private sealed record ChildFrames(ChildProcessHandle Child, IReadOnlyList<Frame> Frames);
     private sealed record ChildEnded(ChildProcessHandle Child, ChildExit Exit);
     private sealed record ManagerAnswered(ChildProcessHandle Child, long CallId, byte[] Reply);
-    private sealed record TaskDeadline(ChildProcessHandle Child, long TaskId);
+    private sealed record TaskDeadline(ChildProcessHandle Child);
 
     private readonly IActorRef _router;
     private readonly IActorRef _self; // the child's I/O threads have no actor context: they tell this reference
@@ -64,7 +65,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
         });
         Receive<ChildEnded>(m => OnChildEnded(m.Child, m.Exit));
         Receive<ManagerAnswered>(m => m.Child.Send(FrameType.ManagerResponse, m.CallId, 0, m.Reply, direct: true));
-        Receive<TaskDeadline>(m => OnTaskDeadline(m.Child, m.TaskId));
+        Receive<TaskDeadline>(m => OnTaskDeadline(m.Child));
         Receive<StopWorker>(m => Stop(m.Graceful));
         Receive<ResetDemand>(_ =>
         {
@@ -105,6 +106,8 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
         var handle = ChildProcessHandle.Start(++_generation, this, _settings.MaxFrameSize, _settings.ChildStartTimeout, _settings.ShippedAssemblyPaths);
         var softMs = (int)Math.Min(int.MaxValue, _settings.SoftTaskTimeout?.TotalMilliseconds ?? 0);
         handle.Send(FrameType.Init, 0, softMs, _settings.InitializerBody);
+        if (handle.BoardProblem is { } problem)
+            _log.Warning("No status board for child {0} ({1}): its deadlines and blame fall back to whole chunks", handle.Pid, problem);
         return new ChildSlot(handle);
     }
 
@@ -192,30 +195,66 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
         slot.Handle.Send(FrameType.RunChunk, chunk.TaskId, chunk.Function.Id, chunk.Payload, direct);
         slot.InFlight.Enqueue(chunk);
         slot.Sent++;
-        if (slot.InFlight.Count == 1) StartDeadline(slot);
+        if (slot.InFlight.Count == 1)
+        {
+            slot.ProgressSince = Stopwatch.GetTimestamp();
+            ArmDeadline(slot);
+        }
     }
+
+    // ---- hard deadline per item: one timer per child, re-armed from what the child's status board says ----------
 
     private void CancelDeadline(ChildSlot slot)
     {
         if (_settings.TaskTimeout is not null) Timers.Cancel(("deadline", slot.Handle.Generation));
     }
 
-    /// <summary>The head of a child's queue is the task it runs now: its hard time limit starts.</summary>
-    private void StartDeadline(ChildSlot slot)
+    /// <summary>Arms the child's deadline timer (unless armed) while it has work: it fires when the item running now
+    /// could at the earliest pass its limit, and <see cref="OnTaskDeadline"/> looks again then.</summary>
+    private void ArmDeadline(ChildSlot slot, TimeSpan? after = null)
     {
-        // A child's own start (runtime, JIT, initializer) is not the task's time: the clock starts once it is ready.
-        if (_settings.TaskTimeout is not { } limit || !slot.Ready || !slot.InFlight.TryPeek(out var head)) return;
-        Timers.StartSingleTimer(("deadline", slot.Handle.Generation), new TaskDeadline(slot.Handle, head.TaskId), limit);
+        // A child's own start (runtime, JIT, initializer) is not task time: no clock before it is ready.
+        if (_settings.TaskTimeout is not { } limit || !slot.Ready || slot.InFlight.Count == 0) return;
+        var key = ("deadline", slot.Handle.Generation);
+        if (after is null && Timers.IsTimerActive(key)) return;
+        Timers.StartSingleTimer(key, new TaskDeadline(slot.Handle), after ?? limit);
     }
 
-    private void OnTaskDeadline(ChildProcessHandle child, long taskId)
+    /// <summary>
+    /// The board names the item running now and since when: past the limit, the child is killed for that item;
+    /// otherwise the timer is set for that item's own limit. While no item of ours runs (between chunks, or no board),
+    /// the clock runs from the worker's last sight of progress, so a child stuck outside user code is caught too.
+    /// </summary>
+    private void OnTaskDeadline(ChildProcessHandle child)
     {
         var slot = Find(child);
-        if (slot is null || !slot.InFlight.TryPeek(out var head) || head.TaskId != taskId) return;
-        slot.TimedOutTaskId = taskId;
-        _log.Warning("{0} ran past its TaskTimeout of {1}; killing child {2}", head.Description, _settings.TaskTimeout, child.Pid);
-        child.Kill($"{head.Description} ran past its TaskTimeout");
+        if (slot is null || slot.InFlight.Count == 0 || _settings.TaskTimeout is not { } limit || slot.TimedOut is not null) return;
+        var board = child.Board?.Read() ?? default;
+        var running = board.State == ChildActivity.Running ? InFlightChunk(slot, board.TaskId) : null;
+        var since = running is not null ? board.Since : Math.Max(board.Since, slot.ProgressSince);
+        var left = limit - Stopwatch.GetElapsedTime(since);
+        if (left > TimeSpan.Zero)
+        {
+            ArmDeadline(slot, left);
+            return;
+        }
+        var culprit = running ?? slot.InFlight.Peek();
+        int? item = running is not null ? board.Item : null;
+        slot.TimedOut = (culprit.TaskId, item);
+        var what = Describe(culprit, item);
+        _log.Warning("{0} ran past its TaskTimeout of {1}; killing child {2}", what, limit, child.Pid);
+        child.Kill($"{what} ran past its TaskTimeout");
     }
+
+    private static TaskChunk? InFlightChunk(ChildSlot slot, long taskId)
+    {
+        foreach (var c in slot.InFlight) if (c.TaskId == taskId) return c;
+        return null;
+    }
+
+    /// <summary>"item 7 of map job 3, chunk 1 (items 5..9)" when the item is known, else the chunk's description.</summary>
+    private static string Describe(TaskChunk chunk, int? item) =>
+        chunk.FirstItem is { } first && item is >= 0 ? $"item {first + item.Value} of {chunk.Description}" : chunk.Description;
 
     /// <summary>Celery's max-memory-per-child: a child whose resident memory grew past the limit is recycled.</summary>
     private void CheckMemory(ChildSlot slot)
@@ -256,7 +295,8 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
             case FrameType.Ready:
                 slot.Ready = true;
                 _startFailures = 0;
-                StartDeadline(slot);
+                slot.ProgressSince = Stopwatch.GetTimestamp();
+                ArmDeadline(slot);
                 break;
             case FrameType.InitFailed:
                 _broken = true;
@@ -277,8 +317,9 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
                     else _router.Tell(completed);
                 }
                 else _router.Tell(new ChunkFailed(chunk.TaskId, Wire.FromBytes<ErrorInfo>(frame.Payload)));
-                CancelDeadline(slot);
-                StartDeadline(slot);
+                slot.ProgressSince = Stopwatch.GetTimestamp();
+                if (slot.InFlight.Count == 0) CancelDeadline(slot);
+                else ArmDeadline(slot);
                 CheckMemory(slot);
                 if (slot.InFlight.Count == 0 && _retiring.Contains(slot)) slot.Handle.Shutdown();
                 if (_completedBatch is null) Pump(); // a batch of frames refills once, at its end
@@ -319,6 +360,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     {
         var slot = Find(child);
         if (slot is null) return;
+        var board = child.Board?.Read() ?? default; // what it was running when it died; read before the board is released
         child.Dispose();
         _retiring.Remove(slot);
         // Whatever the dead child held in shared objects (locks, semaphores) is released.
@@ -326,18 +368,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
             Manager.ManagerResolver.Get(Context.System).Resolve(manager).Tell(new Manager.HolderGone(Manager.PipeHolder.For(child.Pid)), ActorRefs.NoSender);
 
         Timers.Cancel(("deadline", child.Generation));
-        if (slot.InFlight.TryDequeue(out var running) && slot.TimedOutTaskId == running.TaskId)
-        {
-            _router.Tell(new ChunkFailed(running.TaskId, ErrorInfo.From(new TaskTimeoutException(
-                $"{running.Description} ran longer than its TaskTimeout of {_settings.TaskTimeout}; its child process (pid {child.Pid}) was killed and replaced."))));
-            RequeueBehind(slot);
-        }
-        else if (running is not null)
-        {
-            _log.Warning("Child {0} was lost while running {1}: {2}", child.Pid, running.Description, exit.Describe());
-            _router.Tell(new ChunkLost(running.TaskId, $"the worker process (pid {child.Pid}) running {running.Description} died: {exit.Describe()}", exit.ExitCode, exit.Signal));
-            RequeueBehind(slot);
-        }
+        BlameAndRequeue(slot, board, exit);
 
         // Killed from outside (kill -9, OOM killer, chaos) says nothing about whether children can start at all.
         var diedBeforeReady = !slot.Ready && exit.Signal is not (9 or 15);
@@ -368,7 +399,50 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
         Pump();
     }
 
-    /// <summary>Chunks queued behind a lost child's running one never started: the next child runs them first.</summary>
+    /// <summary>
+    /// A dead child fails only the chunk it was running, naming the item, as its status board says (with pipelining
+    /// that need not be the oldest unanswered chunk). Chunks before it finished but their replies died with the
+    /// child; chunks after it never started: both run again in the next child, first. A chunk killed for its deadline
+    /// whose reply still made it is not failed at all.
+    /// </summary>
+    private void BlameAndRequeue(ChildSlot slot, BoardSnapshot board, ChildExit exit)
+    {
+        var pid = slot.Handle.Pid;
+        if (slot.TimedOut is { } timedOut)
+        {
+            if (TakeFromInFlight(slot, timedOut.TaskId) is { } late)
+                _router.Tell(new ChunkFailed(late.TaskId, ErrorInfo.From(new TaskTimeoutException(
+                    $"{Describe(late, timedOut.Item)} ran longer than its TaskTimeout of {_settings.TaskTimeout}; its child process (pid {pid}) was killed and replaced."))));
+        }
+        else if (board.State == ChildActivity.Running && TakeFromInFlight(slot, board.TaskId) is { } running)
+        {
+            var what = Describe(running, board.Item);
+            _log.Warning("Child {0} was lost while running {1}: {2}", pid, what, exit.Describe());
+            _router.Tell(new ChunkLost(running.TaskId, $"the worker process (pid {pid}) running {what} died: {exit.Describe()}", exit.ExitCode, exit.Signal));
+        }
+        else if (slot.InFlight.TryDequeue(out var head))
+        {
+            // Not running user code (or no board): the oldest chunk it was given takes the blame, so that a child that
+            // keeps dying between tasks cannot loop forever.
+            var when = board.State == ChildActivity.Idle ? $"between tasks, with {head.Description} next" : $"running {head.Description}";
+            _log.Warning("Child {0} was lost {1}: {2}", pid, when, exit.Describe());
+            _router.Tell(new ChunkLost(head.TaskId, $"the worker process (pid {pid}) died {when}: {exit.Describe()}", exit.ExitCode, exit.Signal));
+        }
+        if (slot.InFlight.Count > 0) _log.Info("{0} chunks child {1} held (finished with their replies lost, or not started) run again in its successor", slot.InFlight.Count, pid);
+        RequeueBehind(slot);
+    }
+
+    private static TaskChunk? TakeFromInFlight(ChildSlot slot, long taskId)
+    {
+        var found = InFlightChunk(slot, taskId);
+        if (found is null) return null;
+        var rest = slot.InFlight.Where(c => c.TaskId != taskId).ToList();
+        slot.InFlight.Clear();
+        foreach (var c in rest) slot.InFlight.Enqueue(c);
+        return found;
+    }
+
+    /// <summary>What a lost child held and had not answered goes first to the next child, ahead of what waits here.</summary>
     private void RequeueBehind(ChildSlot slot)
     {
         var requeue = slot.InFlight.Concat(_pending).ToList();

@@ -12,12 +12,13 @@ public sealed class ProtocolSerializerTests() : TestKit(PoolClusterConfig.Defaul
     [Fact]
     public void Protocol_messages_use_the_protocol_serializer_and_round_trip()
     {
-        var message = new TaskChunk(7, new FunctionSpec(3, [1, 2, 3]), [4, 5], "map job 1, chunk 0");
+        var message = new TaskChunk(7, new FunctionSpec(3, [1, 2, 3]), [4, 5], "map job 1, chunk 0") { FirstItem = 40 };
         var serializer = Sys.Serialization.FindSerializerFor(message);
         Assert.IsType<ProtocolSerializer>(serializer);
         var back = (TaskChunk)serializer.FromBinary(serializer.ToBinary(message), typeof(TaskChunk));
         Assert.Equal(message.TaskId, back.TaskId);
         Assert.Equal(message.Payload, back.Payload);
+        Assert.Equal(40, back.FirstItem);
 
         var attach = new AttachRouter(TestActor, Worker.WorkerSettings.From(PoolSettings.Default, [9]), PoolCluster.Cluster.AssemblyManifest.ForThisApp());
         var attachBack = (AttachRouter)serializer.FromBinary(serializer.ToBinary(attach), typeof(AttachRouter));
