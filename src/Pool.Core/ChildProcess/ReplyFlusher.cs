@@ -16,10 +16,14 @@ internal sealed class ReplyFlusher
 
     private static readonly long MaxHoldTicks = (long)(MaxHold.TotalSeconds * Stopwatch.Frequency);
 
+    // How long the flusher keeps looking every millisecond after replies were last held, before it waits to be woken.
+    private static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(50);
+
     private readonly FrameWriter _writer;
     private readonly object _gate = new();
     private long _heldSince; // timestamp of the oldest reply written and not flushed; 0: nothing held
     private bool _flusherIdle; // the flusher waits for held replies (not on a timer): it needs a pulse to look
+    private long _lastHoldStart; // when replies last began to be held
 
     public ReplyFlusher(FrameWriter writer)
     {
@@ -35,8 +39,14 @@ internal sealed class ReplyFlusher
             _writer.Write(type, id, aux, payload);
             var now = Stopwatch.GetTimestamp();
             if (_heldSince == 0) _heldSince = now;
-            if (!moreWaiting || ran >= MaxHold || now - _heldSince >= MaxHoldTicks) FlushLocked();
-            else if (_flusherIdle) Monitor.Pulse(_gate); // held: the flusher watches the age from now on
+            if (!moreWaiting || ran >= MaxHold || now - _heldSince >= MaxHoldTicks)
+            {
+                FlushLocked();
+                return;
+            }
+            if (_heldSince != now) return; // already held: the flusher watches it
+            _lastHoldStart = now;
+            if (_flusherIdle) Monitor.Pulse(_gate);
         }
     }
 
@@ -60,6 +70,13 @@ internal sealed class ReplyFlusher
             {
                 if (_heldSince == 0)
                 {
+                    // While tiny tasks stream, holds start every few microseconds: rather than be woken for each, the
+                    // flusher looks every millisecond until holds stop for a while.
+                    if (Stopwatch.GetElapsedTime(_lastHoldStart) < Linger)
+                    {
+                        Monitor.Wait(_gate, 1);
+                        continue;
+                    }
                     _flusherIdle = true;
                     Monitor.Wait(_gate);
                     _flusherIdle = false;
