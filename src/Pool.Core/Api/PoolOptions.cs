@@ -27,11 +27,12 @@ public class PoolOptions
     /// <summary>Re-runs of a task whose child died under it, before it fails with <see cref="WorkerLostException"/>. Default 0.</summary>
     public int? ChildLossRetries { get; set; }
 
-    /// <summary>Hard limit per task: past it the child is killed and the task fails with <see cref="TaskTimeoutException"/>.</summary>
+    /// <summary>Hard limit per task, that is per item of a Map (not per chunk): past it the child is killed and the
+    /// item's chunk fails with a <see cref="TaskTimeoutException"/> naming the item. The clock starts when the item does.</summary>
     public TimeSpan? TaskTimeout { get; set; }
 
-    /// <summary>Soft limit per task: the task's <see cref="System.Threading.CancellationToken"/> (a parameter, or
-    /// <see cref="TaskContext.Cancellation"/>) is cancelled; the task decides how to stop.</summary>
+    /// <summary>Soft limit per task (per item of a Map): the task's <see cref="System.Threading.CancellationToken"/> (a
+    /// parameter, or <see cref="TaskContext.Cancellation"/>) is cancelled; the task decides how to stop.</summary>
     public TimeSpan? SoftTaskTimeout { get; set; }
 
     /// <summary>Recycle a child after a task when its resident memory exceeds this many bytes (Celery's max-memory-per-child).</summary>
