@@ -37,6 +37,7 @@ internal static class ChildHost
 
         TaskContext.InWorker = true;
         var softTimeout = TimeSpan.Zero;
+        var maxReplySize = int.MaxValue;
         var functions = new Dictionary<int, ITaskBody>();
         var brokenFunctions = new Dictionary<int, ErrorInfo>();
         foreach (var frame in inbox.GetConsumingEnumerable())
@@ -45,6 +46,8 @@ internal static class ChildHost
             {
                 case FrameType.Init:
                     softTimeout = TimeSpan.FromMilliseconds(frame.Aux);
+                    (maxReplySize, var maxValueDepth) = ChildLimits.Unpack(frame.Id);
+                    ValueDepthGuard.Set(maxValueDepth);
                     if (!RunInitializer(frame.Payload, writer)) return 3;
                     break;
                 case FrameType.DefineFunction:
@@ -52,7 +55,7 @@ internal static class ChildHost
                     catch (Exception e) { brokenFunctions[(int)frame.Id] = ErrorInfo.From(e); }
                     break;
                 case FrameType.RunChunk:
-                    RunChunk(frame, functions, brokenFunctions, writer, softTimeout);
+                    RunChunk(frame, functions, brokenFunctions, writer, softTimeout, maxReplySize);
                     break;
                 case FrameType.Shutdown:
                     writer.Flush();
@@ -128,7 +131,7 @@ internal static class ChildHost
         }
     }
 
-    private static void RunChunk(Frame frame, Dictionary<int, ITaskBody> functions, Dictionary<int, ErrorInfo> broken, FrameWriter writer, TimeSpan softTimeout)
+    private static void RunChunk(Frame frame, Dictionary<int, ITaskBody> functions, Dictionary<int, ErrorInfo> broken, FrameWriter writer, TimeSpan softTimeout, int maxReplySize)
     {
         using var deadline = softTimeout > TimeSpan.Zero ? new CancellationTokenSource(softTimeout) : null;
         TaskContext.Begin(deadline?.Token ?? CancellationToken.None);
@@ -145,6 +148,14 @@ internal static class ChildHost
                 return;
             }
             reply = body.RunChunk(frame.Payload);
+            // Checked here, not by the parent's frame reader, which could only drop the child (a WorkerLostException).
+            if (reply.Length > maxReplySize)
+            {
+                throw new PayloadTooLargeException(
+                    $"The results of this task serialize to {reply.Length:N0} bytes, above the limit of {maxReplySize:N0} bytes " +
+                    "(poolcluster.pool.max-payload-size, or PoolOptions.MaxPayloadSize). Return less data per item, use a " +
+                    "smaller chunkSize, or raise the limit.", reply.Length, maxReplySize);
+            }
         }
         catch (Exception e)
         {

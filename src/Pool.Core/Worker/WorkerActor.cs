@@ -104,7 +104,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     {
         var handle = ChildProcessHandle.Start(++_generation, this, _settings.MaxFrameSize, _settings.ChildStartTimeout, _settings.ShippedAssemblyPaths);
         var softMs = (int)Math.Min(int.MaxValue, _settings.SoftTaskTimeout?.TotalMilliseconds ?? 0);
-        handle.Send(FrameType.Init, 0, softMs, _settings.InitializerBody);
+        handle.Send(FrameType.Init, ChildLimits.Pack(_settings.MaxPayloadSize, _settings.MaxValueDepth), softMs, _settings.InitializerBody);
         return new ChildSlot(handle);
     }
 
