@@ -15,7 +15,7 @@ internal static class ClosureFieldUse
         .ToDictionary(o => o.Value);
 
     /// <summary>The display names (as <see cref="CapturedMembers.DisplayName"/> gives them) of the fields the method's
-    /// IL touches, or null when its body cannot be read.</summary>
+    /// IL touches, or null when that cannot be known (no readable body, or it calls other compiler-generated code).</summary>
     public static HashSet<string>? NamesUsedBy(MethodInfo method)
     {
         byte[]? il;
@@ -40,9 +40,26 @@ internal static class ClosureFieldUse
                 }
                 catch (ArgumentException) { /* a token this module cannot resolve: not a closure field */ }
             }
+            // A call into other compiler-generated code (a local function, a nested lambda) may use the variable
+            // there: then this method alone cannot tell, and the caller gets no verdict.
+            if (op.OperandType == OperandType.InlineMethod && i + 4 <= il.Length && CallsGeneratedCode(method, BitConverter.ToInt32(il, i), genericType, genericMethod))
+                return null;
             i += OperandSize(op, il, i);
         }
         return names;
+    }
+
+    private static bool CallsGeneratedCode(MethodInfo caller, int token, Type[]? genericType, Type[]? genericMethod)
+    {
+        try
+        {
+            var callee = caller.Module.ResolveMethod(token, genericType, genericMethod);
+            return callee is not null && (callee.Name.StartsWith('<') || (callee.DeclaringType is { } t && CapturedMembers.IsCompilerGenerated(t)));
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static int OperandSize(OpCode op, byte[] il, int at) => op.OperandType switch
