@@ -43,7 +43,8 @@ public class PoolOptions
 
     /// <summary>How deep an argument or result may nest (objects within objects: a linked list of n nodes nests n deep).
     /// Deeper values fail with <see cref="TaskSerializationException"/>. Default 100,000; the stack that reads such
-    /// values is sized for it.</summary>
+    /// values is sized for it. Children enforce their pool's limit; the caller's process enforces the largest limit of
+    /// its pools (they share one serializer).</summary>
     public int? MaxValueDepth { get; set; }
 
     /// <summary>How long a child may take to start. Default 60 s.</summary>

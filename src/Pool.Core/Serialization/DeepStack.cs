@@ -17,7 +17,10 @@ internal static class DeepStack
     /// Hyperion takes ~130 bytes per level to write and ~330 to read; this leaves room for other runtimes and builds.</summary>
     internal const int BytesPerLevel = 1024;
 
-    private const long MinStack = 16L * 1024 * 1024, MaxStack = 1024L * 1024 * 1024;
+    private const long MinStack = 16L * 1024 * 1024;
+
+    /// <summary>The largest stack reserved, whatever the limit (~3 million levels at the measured cost).</summary>
+    internal const long MaxStack = 1024L * 1024 * 1024;
 
     [ThreadStatic] private static bool t_isDeepStackThread;
 

@@ -120,13 +120,18 @@ internal sealed class ValueDepthGuard : ValueSerializerFactory
     private static void Enter()
     {
         if (++t_depth > MaxDepth)
-            throw TooDeep();
+            throw TooDeep($"more than {MaxDepth:N0} objects deep");
         if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
-            throw DeepStack.IsDeepStackThread ? TooDeep() : new StackExhaustedException();
+        {
+            // Only a limit raised past what the largest deep-value stack holds gets here on a deep-stack thread.
+            throw DeepStack.IsDeepStackThread
+                ? TooDeep($"{t_depth:N0} objects deep, more than the largest stack for values ({DeepStack.MaxStack / (1024 * 1024):N0} MB) holds")
+                : new StackExhaustedException();
+        }
     }
 
-    private static TaskSerializationException TooDeep() => new(
-        $"The value nests more than {MaxDepth:N0} objects deep (a linked list or tree this deep, e.g. Node.Next.Next...). " +
+    private static TaskSerializationException TooDeep(string howDeep) => new(
+        $"The value nests {howDeep} (a linked list or tree this deep, e.g. Node.Next.Next...). " +
         "Deeper values would overflow the stack of the process that reads them. Flatten it into an array or a List " +
         "(e.g. the nodes' values in order), or raise the limit: poolcluster.pool.max-value-depth, or PoolOptions.MaxValueDepth.");
 

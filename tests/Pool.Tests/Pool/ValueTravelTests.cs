@@ -68,13 +68,16 @@ public sealed class ValueTravelTests(SharedPoolFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public void A_result_deeper_than_the_childs_limit_fails_that_item_and_the_child_keeps_working()
+    public void Values_deeper_than_the_childs_limit_fail_that_task_and_the_child_keeps_working()
     {
         using var pool = new WorkerPool(new PoolOptions { Processes = 1, MaxValueDepth = 1_000 });
         var pid = pool.ApplyAsync(TestFunctions.Pid).Get(Wait);
         var e = Assert.Throws<TaskSerializationException>(() => pool.ApplyAsync(Chain20000).Get(Wait));
         Assert.Contains("result of item 0", e.Message);
         Assert.Contains("nests more than 1,000 objects deep", e.Message);
+        // The caller (limit 100,000 shared by its pools) sends a 5,000-deep argument; the child refuses to read it.
+        var read = Assert.Throws<TaskSerializationException>(() => pool.ApplyAsync(LengthOf, Node.Chain(5_000)).Get(Wait));
+        Assert.Contains("nests more than 1,000 objects deep", read.Message);
         Assert.Equal(pid, pool.ApplyAsync(TestFunctions.Pid).Get(Wait));
     }
 
