@@ -73,7 +73,9 @@ internal sealed class ValueDepthGuard : ValueSerializerFactory
             }
             if (forRead ? factory.CanDeserialize(serializer, type) : factory.CanSerialize(serializer, type))
             {
-                var wrapped = new Guard(factory.BuildSerializer(serializer, type, typeMapping));
+                var inner = factory.BuildSerializer(serializer, type, typeMapping);
+                // Collections and arrays are ObjectSerializers too, initialized by their factory: same direct read.
+                var wrapped = new Guard(inner) { ReadFields = inner is ObjectSerializer built ? ReaderOf(built) : null };
                 typeMapping[type] = wrapped;
                 return wrapped;
             }
@@ -94,9 +96,11 @@ internal sealed class ValueDepthGuard : ValueSerializerFactory
             typeMapping[type] = unsupported;
             return unsupported;
         }
-        guard.ReadFields = (ObjectReader)ReaderField.GetValue(poco)!;
+        guard.ReadFields = ReaderOf(poco);
         return guard;
     }
+
+    private static ObjectReader ReaderOf(ObjectSerializer serializer) => (ObjectReader)ReaderField.GetValue(serializer)!;
 
     // ObjectSerializer.ReadValue catches what a nested read throws and throws it again wrapped, once per level. In .NET
     // a catch block runs on top of the stack of the frames it catches from, so a failure 50,000 levels down would need

@@ -73,4 +73,37 @@ public sealed class ValueDepthTests(ITestOutputHelper output)
         for (var node = back; node is not null; node = node.Next) n++;
         Assert.Equal(30_000, n);
     }
+
+    private static object NestedArrays(int depth)
+    {
+        object value = 0;
+        for (var i = 0; i < depth; i++) value = new object[] { value };
+        return value;
+    }
+
+    private static object NestedLists(int depth)
+    {
+        object value = 0;
+        for (var i = 0; i < depth; i++) value = new List<object> { value };
+        return value;
+    }
+
+    [Theory]
+    [InlineData("arrays")]
+    [InlineData("lists")]
+    [InlineData("nodes")]
+    public void Nesting_past_the_limit_is_a_clear_error_when_written_and_when_read(string shape)
+    {
+        Func<int, object> make = shape switch { "arrays" => NestedArrays, "lists" => NestedLists, _ => n => Chain(n) };
+        var tooDeep = Assert.Throws<TaskSerializationException>(() => PayloadSerializer.Instance.Serialize(make(150_000)));
+        Assert.Contains("nests more than 100,000 objects deep", tooDeep.Message);
+
+        // A payload written under a higher limit (another process's) is refused by a reader with a lower one.
+        byte[] bytes;
+        ValueDepthGuard.Set(200_000);
+        try { bytes = PayloadSerializer.Instance.Serialize(make(150_000)); }
+        finally { ValueDepthGuard.Set(ValueDepthGuard.DefaultMaxDepth); }
+        var onRead = Assert.Throws<TaskSerializationException>(() => PayloadSerializer.Instance.Deserialize(bytes));
+        Assert.Contains("nests more than 100,000 objects deep", onRead.Message);
+    }
 }
