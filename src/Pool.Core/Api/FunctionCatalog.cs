@@ -19,6 +19,7 @@ internal sealed class FunctionCatalog(int maxPayloadSize)
         ArgumentNullException.ThrowIfNull(userFunction);
         var key = (typeof(MapBody<T, R>), userFunction);
         if (_specs.TryGetValue(key, out var spec)) return spec;
+        Serialization.SignatureCheck.Check<T, R>(userFunction);
         if (_specs.Count >= MaxEntries) _specs.Clear();
         spec = new FunctionSpec(Interlocked.Increment(ref _nextId), FunctionShipping.SerializeBody(userFunction, new MapBody<T, R>(adapt()), maxPayloadSize));
         return _specs.GetOrAdd(key, spec);

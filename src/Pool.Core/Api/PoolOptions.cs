@@ -38,8 +38,15 @@ public class PoolOptions
     /// <summary>Recycle a child after a task when its resident memory exceeds this many bytes (Celery's max-memory-per-child).</summary>
     public long? MaxMemoryPerChild { get; set; }
 
-    /// <summary>Largest serialized function, chunk or argument a call may send, in bytes. Default 64 MiB.</summary>
+    /// <summary>Largest serialized function, chunk or argument a call may send, and chunk of results a child may send
+    /// back, in bytes. Default 64 MiB.</summary>
     public int? MaxPayloadSize { get; set; }
+
+    /// <summary>How deep an argument or result may nest (objects within objects: a linked list of n nodes nests n deep).
+    /// Deeper values fail with <see cref="TaskSerializationException"/>. Default 100,000; the stack that reads such
+    /// values is sized for it. Children enforce their pool's limit; the caller's process enforces the largest limit of
+    /// its pools (they share one serializer).</summary>
+    public int? MaxValueDepth { get; set; }
 
     /// <summary>How long a child may take to start. Default 60 s.</summary>
     public TimeSpan? ChildStartTimeout { get; set; }

@@ -43,6 +43,7 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
     private WorkerPool(ActorSystem? system, bool ownsSystem, PoolOptions options)
     {
         var settings = PoolSettings.Create(system?.Settings.Config ?? Config.Empty).Apply(options);
+        Serialization.ValueDepthGuard.Allow(settings.MaxValueDepth);
         var initializer = options.Initializer is { } init ? FunctionShipping.SerializeBody(init, new Initializer(init), settings.MaxPayloadSize) : [];
         _functions = new FunctionCatalog(settings.MaxPayloadSize);
         _system = system ?? ActorSystem.Create("pool", StandaloneConfig());

@@ -41,6 +41,7 @@ internal static class ChildHost
         readerThread.Start();
 
         TaskContext.InWorker = true;
+        var maxReplySize = int.MaxValue;
         var functions = new Dictionary<int, ITaskBody>();
         var brokenFunctions = new Dictionary<int, ErrorInfo>();
         foreach (var frame in inbox.GetConsumingEnumerable())
@@ -49,6 +50,8 @@ internal static class ChildHost
             {
                 case FrameType.Init:
                     TaskContext.Configure(TimeSpan.FromMilliseconds(frame.Aux), board);
+                    (maxReplySize, var maxValueDepth) = ChildLimits.Unpack(frame.Id);
+                    ValueDepthGuard.Set(maxValueDepth);
                     if (!RunInitializer(frame.Payload, writer)) return 3;
                     break;
                 case FrameType.DefineFunction:
@@ -56,7 +59,7 @@ internal static class ChildHost
                     catch (Exception e) { brokenFunctions[(int)frame.Id] = ErrorInfo.From(e); }
                     break;
                 case FrameType.RunChunk:
-                    RunChunk(frame, functions, brokenFunctions, replies, inbox);
+                    RunChunk(frame, functions, brokenFunctions, replies, inbox, maxReplySize);
                     break;
                 case FrameType.Shutdown:
                     replies.Flush();
@@ -142,7 +145,7 @@ internal static class ChildHost
         }
     }
 
-    private static void RunChunk(Frame frame, Dictionary<int, ITaskBody> functions, Dictionary<int, ErrorInfo> broken, ReplyFlusher replies, BlockingCollection<Frame> inbox)
+    private static void RunChunk(Frame frame, Dictionary<int, ITaskBody> functions, Dictionary<int, ErrorInfo> broken, ReplyFlusher replies, BlockingCollection<Frame> inbox, int maxReplySize)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         TaskContext.BeginChunk(frame.Id);
@@ -153,6 +156,14 @@ internal static class ChildHost
             if (functions.TryGetValue(frame.Aux, out var body))
             {
                 reply = body.RunChunk(frame.Payload);
+                // Checked here, not by the parent's frame reader, which could only drop the child (a WorkerLostException).
+                if (reply.Length > maxReplySize)
+                {
+                    throw new PayloadTooLargeException(
+                        $"The results of this task serialize to {reply.Length:N0} bytes, above the limit of {maxReplySize:N0} bytes " +
+                        "(poolcluster.pool.max-payload-size, or PoolOptions.MaxPayloadSize). Return less data per item, use a " +
+                        "smaller chunkSize, or raise the limit.", reply.Length, maxReplySize);
+                }
                 type = FrameType.ChunkResult;
             }
             else

@@ -4,7 +4,8 @@ namespace PoolCluster.ChildProcess;
 internal enum FrameType : byte
 {
     // parent -> child
-    /// <summary>Payload: serialized initializer body (may be empty). Sent once, first.</summary>
+    /// <summary>Id: the child's limits (<see cref="ChildLimits.Pack"/>), Aux: soft task timeout in ms.
+    /// Payload: serialized initializer body (may be empty). Sent once, first.</summary>
     Init = 1,
     /// <summary>Id: function id. Payload: serialized <c>ITaskBody</c>.</summary>
     DefineFunction = 2,

@@ -48,8 +48,11 @@ public sealed record PoolSettings
     /// <summary>Resident memory above which a child is recycled after a task; null for no limit.</summary>
     public long? MaxMemoryPerChild { get; init; }
 
-    /// <summary>Largest payload a call may send, in bytes.</summary>
+    /// <summary>Largest payload a call may send, and a result may bring back, in bytes.</summary>
     public int MaxPayloadSize { get; init; }
+
+    /// <summary>How deep an argument or result may nest (objects within objects, e.g. a linked list's length).</summary>
+    public int MaxValueDepth { get; init; }
 
     /// <summary>Reads settings from a config that contains (or falls back to) the <c>poolcluster.pool</c> section.</summary>
     public static PoolSettings Create(Config config)
@@ -72,6 +75,7 @@ public sealed record PoolSettings
             SoftTaskTimeout = OptionalTimeSpan(c, "soft-task-timeout"),
             MaxMemoryPerChild = c.GetString("max-memory-per-child", "off") is "off" or "" ? null : c.GetByteSize("max-memory-per-child"),
             MaxPayloadSize = (int)Math.Min(int.MaxValue, c.GetByteSize("max-payload-size") ?? 64L * 1024 * 1024),
+            MaxValueDepth = Math.Max(1, c.GetInt("max-value-depth", Serialization.ValueDepthGuard.DefaultMaxDepth)),
         };
     }
 
@@ -107,6 +111,7 @@ public sealed record PoolSettings
             MaxRetries = Checked(options.MaxRetries, MaxRetries, min: 0, nameof(options.MaxRetries), "MaxRetries must not be negative"),
             ChildLossRetries = Checked(options.ChildLossRetries, ChildLossRetries, min: 0, nameof(options.ChildLossRetries), "ChildLossRetries must not be negative"),
             MaxPayloadSize = Checked(options.MaxPayloadSize, MaxPayloadSize, min: 1, nameof(options.MaxPayloadSize), "MaxPayloadSize must be positive (bytes)"),
+            MaxValueDepth = Checked(options.MaxValueDepth, MaxValueDepth, min: 1, nameof(options.MaxValueDepth), "MaxValueDepth must be at least 1 (levels of nesting)"),
             MaxMemoryPerChild = options.MaxMemoryPerChild is { } mm
                 ? Checked<long>(mm, 0, min: 1, nameof(options.MaxMemoryPerChild), "MaxMemoryPerChild must be positive (bytes)")
                 : MaxMemoryPerChild,

@@ -21,11 +21,31 @@ internal static class ClosureValidator
 
             var shown = member.Value?.GetType() ?? member.DeclaredType;
             var detail = bound == shown ? "" : $", which holds {bound.FullName}";
+            if (NeighboursVariable(function, member.Path) is { } root)
+            {
+                throw new TaskSerializationException(
+                    $"The function captures '{member.Path}' ({shown.FullName}{detail}) which cannot travel to a child process, " +
+                    $"yet it does not use '{root}' itself: C# compiles every variable that the lambdas of one scope capture into " +
+                    "one compiler-generated closure class shared by all of them, so this lambda carries what a neighbouring " +
+                    $"lambda captured. Make the task a static local function or a separate method, or copy the values it needs " +
+                    $"into locals declared in a narrower scope (a block or a method around the call), away from '{root}'.",
+                    member.Path);
+            }
             throw new TaskSerializationException(
                 $"The function captures '{member.Path}' ({shown.FullName}{detail}) which cannot travel to a child process: " +
                 "streams, handles, threads, tasks, sockets, actor systems and other process-bound objects cannot be serialized. " +
                 "Capture the data instead.",
                 member.Path);
         }
+    }
+
+    /// <summary>The captured variable at the root of <paramref name="path"/> when the function is a lambda whose own code
+    /// never touches it (it shares a closure class with a lambda that does); otherwise null.</summary>
+    private static string? NeighboursVariable(Delegate function, string path)
+    {
+        if (function.Target is not { } target || !CapturedMembers.IsCompilerGenerated(target.GetType()))
+            return null;
+        var root = path.Split('.')[0];
+        return ClosureFieldUse.NamesUsedBy(function.Method) is { } used && !used.Contains(root) ? root : null;
     }
 }

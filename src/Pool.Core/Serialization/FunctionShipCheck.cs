@@ -80,16 +80,29 @@ internal static class FunctionShipCheck
     private static List<Delegate> FindFunctions(object body)
     {
         if (body is Delegate d)
-            return [d];
+            return [Unwrap(d)];
         var found = new List<Delegate>();
-        for (var t = body.GetType(); t is not null && t != typeof(object); t = t.BaseType)
+        foreach (var function in DelegateFields(body))
+            found.Add(Unwrap(function));
+        return found;
+    }
+
+    // An adapter (Adapters.Thunk, Star2...) is our own code around the user's delegate: checks and messages are about
+    // what the user wrote, never "captures 'this' (Thunk...)".
+    private static Delegate Unwrap(Delegate function) =>
+        function.Target is { } target && target.GetType().DeclaringType == typeof(Tasks.Adapters) && DelegateFields(target).FirstOrDefault() is { } user
+            ? user
+            : function;
+
+    private static IEnumerable<Delegate> DelegateFields(object owner)
+    {
+        for (var t = owner.GetType(); t is not null && t != typeof(object); t = t.BaseType)
         {
             foreach (var field in t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
             {
-                if (field.GetValue(body) is Delegate function)
-                    found.Add(function);
+                if (field.GetValue(owner) is Delegate function)
+                    yield return function;
             }
         }
-        return found;
     }
 }

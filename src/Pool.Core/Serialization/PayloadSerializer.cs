@@ -23,7 +23,9 @@ internal sealed class PayloadSerializer
     private PayloadSerializer()
     {
         // Registered shared objects' interface proxies travel as their plain handle (see HostedProxySurrogate).
-        _serializer = new Serializer(CreateOptions(Manager.HostedProxySurrogate.All));
+        // User values: process-bound values are refused anywhere in a graph, and nesting is counted (ValueDepthGuard)
+        // so that no value can overflow the stack of the process that writes or reads it.
+        _serializer = new Serializer(CreateOptions(Manager.HostedProxySurrogate.All, userValues: true));
     }
 
     /// <summary>
@@ -31,11 +33,13 @@ internal sealed class PayloadSerializer
     /// graphs), no version tolerance (caller and children run the same build), delegates shipped as descriptors,
     /// primitive arrays written as one block.
     /// </summary>
-    internal static SerializerOptions CreateOptions(IEnumerable<Surrogate>? surrogates = null, ITypeFilter? typeFilter = null) =>
+    internal static SerializerOptions CreateOptions(IEnumerable<Surrogate>? surrogates = null, ITypeFilter? typeFilter = null, bool userValues = false) =>
         new(versionTolerance: false,
             preserveObjectReferences: true,
             surrogates: surrogates,
-            serializerFactories: [DelegateValueSerializerFactory.Instance, new PrimitiveArraySerializerFactory(preserveObjectReferences: true)],
+            serializerFactories: userValues
+                ? [DelegateValueSerializerFactory.Instance, new PrimitiveArraySerializerFactory(preserveObjectReferences: true), ProcessBoundValues.Instance, ValueDepthGuard.Instance]
+                : [DelegateValueSerializerFactory.Instance, new PrimitiveArraySerializerFactory(preserveObjectReferences: true)],
             knownTypes: null,
             ignoreISerializable: true,
             packageNameOverrides: null,
@@ -44,6 +48,19 @@ internal sealed class PayloadSerializer
 
     /// <summary>Serializes <paramref name="value"/> (null included) to a new byte array.</summary>
     public byte[] Serialize(object? value)
+    {
+        try
+        {
+            return SerializeHere(value);
+        }
+        catch (ValueDepthGuard.StackExhaustedException)
+        {
+            // Deeper than this thread's stack: only such values pay for a thread with a stack sized for the depth limit.
+            return DeepStack.Run(() => SerializeHere(value));
+        }
+    }
+
+    private byte[] SerializeHere(object? value)
     {
         // Taken out of the slot while in use, so a re-entrant call on this thread gets its own stream.
         var stream = t_stream ?? new MemoryStream(256);
@@ -100,24 +117,40 @@ internal sealed class PayloadSerializer
 
     private object? Read(Stream stream)
     {
+        var start = stream.Position;
+        try
+        {
+            return ReadHere(stream);
+        }
+        catch (Exception e) when (Find<ValueDepthGuard.StackExhaustedException>(e) is not null)
+        {
+            // Deeper than this thread's stack: read it again on a thread with a stack sized for the depth limit.
+            stream.Position = start;
+            return DeepStack.Run(() => ReadHere(stream));
+        }
+    }
+
+    private object? ReadHere(Stream stream)
+    {
         try
         {
             return _serializer.Deserialize(stream);
         }
-        catch (SerializationException e) when (FindResolutionFailure(e) is { } inner)
+        catch (SerializationException e) when (((Exception?)Find<FunctionResolutionException>(e) ?? Find<TaskSerializationException>(e)) is { } inner)
         {
-            // Hyperion wraps everything thrown inside an object in SerializationException; the build mismatch is the real news.
+            // Hyperion wraps everything thrown inside an object in SerializationException; the build mismatch or the
+            // value nested too deep is the real news.
             ExceptionDispatchInfo.Capture(inner).Throw();
             throw;
         }
     }
 
-    private static FunctionResolutionException? FindResolutionFailure(Exception e)
+    private static TException? Find<TException>(Exception e) where TException : Exception
     {
-        for (var current = e.InnerException; current is not null; current = current.InnerException)
+        for (Exception? current = e; current is not null; current = current.InnerException)
         {
-            if (current is FunctionResolutionException f)
-                return f;
+            if (current is TException found)
+                return found;
         }
         return null;
     }

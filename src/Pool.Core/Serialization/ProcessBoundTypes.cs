@@ -59,7 +59,9 @@ internal static class ProcessBoundTypes
         return null;
     }
 
-    private static bool IsBoundItself(Type type)
+    /// <summary>True when <paramref name="type"/> itself (or a base class or interface) is process-bound; its
+    /// generic arguments and elements are not looked at.</summary>
+    public static bool IsBoundItself(Type type)
     {
         for (var t = type; t is not null; t = t.BaseType)
         {

@@ -105,7 +105,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     {
         var handle = ChildProcessHandle.Start(++_generation, this, _settings.MaxFrameSize, _settings.ChildStartTimeout, _settings.ShippedAssemblyPaths);
         var softMs = (int)Math.Min(int.MaxValue, _settings.SoftTaskTimeout?.TotalMilliseconds ?? 0);
-        handle.Send(FrameType.Init, 0, softMs, _settings.InitializerBody);
+        handle.Send(FrameType.Init, ChildLimits.Pack(_settings.MaxPayloadSize, _settings.MaxValueDepth), softMs, _settings.InitializerBody);
         if (handle.BoardProblem is { } problem)
             _log.Warning("No status board for child {0} ({1}): its deadlines and blame fall back to whole chunks", handle.Pid, problem);
         return new ChildSlot(handle);

@@ -20,6 +20,12 @@ internal sealed record WorkerSettings(
     /// <summary>Recycle a child after a task when its resident memory is above this many bytes.</summary>
     public long? MaxMemoryPerChild { get; init; }
 
+    /// <summary>Largest chunk of results a child may send back, in bytes (checked in the child).</summary>
+    public int MaxPayloadSize { get; init; } = int.MaxValue;
+
+    /// <summary>How deep a value a child may read or write may nest.</summary>
+    public int MaxValueDepth { get; init; } = Serialization.ValueDepthGuard.DefaultMaxDepth;
+
     /// <summary>Assembly files shipped by the client, for children on a worker node to load (empty for local workers).</summary>
     public IReadOnlyList<string> ShippedAssemblyPaths { get; init; } = [];
 
@@ -30,5 +36,7 @@ internal sealed record WorkerSettings(
             TaskTimeout = s.TaskTimeout,
             SoftTaskTimeout = s.SoftTaskTimeout,
             MaxMemoryPerChild = s.MaxMemoryPerChild,
+            MaxPayloadSize = s.MaxPayloadSize,
+            MaxValueDepth = s.MaxValueDepth,
         };
 }

@@ -129,4 +129,30 @@ public sealed class ClosureValidatorTests
         Assert.Contains("'compiled'", e.Message);
         Assert.Contains("dynamic method", e.Message);
     }
+
+    [Fact]
+    public void A_variable_only_a_neighbouring_lambda_uses_is_explained_as_the_shared_closure()
+    {
+        using var stream = new MemoryStream();
+        var factor = 2;
+        Func<int, int> task = x => x * factor;
+        Func<long> neighbour = () => stream.Length;
+        GC.KeepAlive(neighbour);
+
+        var e = Assert.Throws<TaskSerializationException>(() => ClosureValidator.Validate(task));
+        Assert.Equal("stream", e.MemberName);
+        Assert.Contains("does not use 'stream' itself", e.Message);
+    }
+
+    [Fact]
+    public void A_variable_used_through_a_local_function_gets_the_plain_message()
+    {
+        using var stream = new MemoryStream();
+        long Length() => stream.Length;
+        Func<int, long> task = x => x + Length();
+
+        var e = Assert.Throws<TaskSerializationException>(() => ClosureValidator.Validate(task));
+        Assert.Equal("stream", e.MemberName);
+        Assert.DoesNotContain("does not use", e.Message);
+    }
 }
