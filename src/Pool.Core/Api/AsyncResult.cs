@@ -13,6 +13,11 @@ public class AsyncResult<R>
     private readonly Action<R>? _callback;
     private readonly Action<Exception>? _errorCallback;
 
+    // The result whose callback runs on this thread, and the outcome that callback was given: Get, Wait and Ready inside
+    // a callback see it, while other threads still see the result only once the callback returned (as in Python).
+    [ThreadStatic] private static object? t_callbackOf;
+    private Task<R>? _callbackOutcome;
+
     internal AsyncResult(Action<R>? callback, Action<Exception>? errorCallback)
     {
         _callback = callback;
@@ -20,21 +25,22 @@ public class AsyncResult<R>
     }
 
     /// <summary>Whether the call has completed (successfully or not).</summary>
-    public bool Ready => _completion.Task.IsCompleted;
+    public bool Ready => Observed.IsCompleted;
 
     /// <summary>Whether the call completed without an exception. <see cref="InvalidOperationException"/> when not yet ready.</summary>
     public bool Successful => Ready
-        ? _completion.Task.IsCompletedSuccessfully
+        ? Observed.IsCompletedSuccessfully
         : throw new InvalidOperationException("The result is not ready yet: Successful is only defined once Ready is true");
 
-    /// <summary>Waits for the result and returns it, or rethrows the task's exception (with its remote stack trace).</summary>
+    /// <summary>Waits for the result and returns it, or rethrows the task's exception (with its remote stack trace).
+    /// Inside this result's own callback it returns at once: the callback runs once the outcome is known.</summary>
     /// <param name="timeout">How long to wait; null waits until the task completes or fails.</param>
     /// <exception cref="TimeoutException">The result did not arrive in time. The task keeps running; the pool stays usable.</exception>
     public R Get(TimeSpan? timeout = null)
     {
         if (!Wait(timeout))
             throw new TimeoutException($"The result did not arrive within {timeout!.Value.TotalSeconds:0.###} s; the task is still running and the pool remains usable.");
-        var task = _completion.Task;
+        var task = Observed;
         if (task.IsFaulted) ExceptionDispatchInfo.Capture(task.Exception!.InnerException!).Throw();
         return task.Result;
     }
@@ -42,7 +48,7 @@ public class AsyncResult<R>
     /// <summary>Waits until the result is ready; returns false when the timeout elapsed first.</summary>
     public bool Wait(TimeSpan? timeout = null)
     {
-        var task = _completion.Task;
+        var task = Observed;
         if (task.IsCompleted) return true;
         try
         {
@@ -54,6 +60,8 @@ public class AsyncResult<R>
         }
     }
 
+    private Task<R> Observed => ReferenceEquals(t_callbackOf, this) ? _callbackOutcome! : _completion.Task;
+
     private static bool WaitForever(Task task) { task.Wait(); return true; }
 
     /// <summary>The result as a task, for async code and composition.</summary>
@@ -62,13 +70,14 @@ public class AsyncResult<R>
     /// <summary>Makes the result awaitable: <c>var r = await pool.ApplyAsync(F, 3);</c></summary>
     public TaskAwaiter<R> GetAwaiter() => _completion.Task.GetAwaiter();
 
-    // Python runs callbacks before the result becomes ready; so do we, on a pool thread (never the router's).
+    // Python runs callbacks before the result becomes ready; so do we, on a pool thread (never the router's). Only the
+    // callback's own thread sees the outcome early (RunCallback), so that Get there does not wait for itself.
     internal void Succeed(R value)
     {
         if (_callback is null) { _completion.TrySetResult(value); return; }
         ThreadPool.UnsafeQueueUserWorkItem(_ =>
         {
-            RunCallback(() => _callback(value));
+            RunCallback(Task.FromResult(value), () => _callback(value));
             _completion.TrySetResult(value);
         }, null);
     }
@@ -78,15 +87,18 @@ public class AsyncResult<R>
         if (_errorCallback is null) { _completion.TrySetException(error); return; }
         ThreadPool.UnsafeQueueUserWorkItem(_ =>
         {
-            RunCallback(() => _errorCallback(error));
+            RunCallback(Task.FromException<R>(error), () => _errorCallback(error));
             _completion.TrySetException(error);
         }, null);
     }
 
-    private static void RunCallback(Action callback)
+    private void RunCallback(Task<R> outcome, Action callback)
     {
+        _callbackOutcome = outcome;
+        t_callbackOf = this;
         try { callback(); }
         catch (Exception e) { Console.Error.WriteLine($"PoolCluster: a result callback threw: {e}"); }
+        finally { t_callbackOf = null; }
     }
 }
 

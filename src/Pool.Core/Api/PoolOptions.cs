@@ -9,6 +9,14 @@ public class PoolOptions
     /// <summary>Number of worker processes. Default: <see cref="Environment.ProcessorCount"/>. Must be at least 1.</summary>
     public int? Processes { get; set; }
 
+    /// <summary>Most worker processes this pool may ask for; a larger <see cref="Processes"/> is refused with
+    /// <see cref="ArgumentOutOfRangeException"/>. Default: max(64, 16 × logical CPUs). At least 1.</summary>
+    public int? MaxProcesses { get; set; }
+
+    /// <summary>Child processes starting at once, counted over every pool of this process: this pool launches a child
+    /// only while fewer are starting; the rest wait their turn. Default: 2 × logical CPUs. At least 1.</summary>
+    public int? MaxConcurrentChildStarts { get; set; }
+
     /// <summary>Tasks a child runs before it is replaced by a fresh one (a chunk counts as one task). Default: never.</summary>
     public int? MaxTasksPerChild { get; set; }
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Event;
 using PoolCluster.Jobs;
 using PoolCluster.Cluster;
 using PoolCluster.Protocol;
@@ -28,7 +29,11 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly PoolStats _stats = new();
     private readonly FunctionCatalog _functions;
+    private readonly ChildProcess.ChildGroup _children;
     private int _state;
+
+    // How long Terminate waits for the children to exit once it killed them (SIGKILL: normally milliseconds).
+    private static readonly TimeSpan ChildExitWait = TimeSpan.FromSeconds(5);
 
     /// <summary>Creates a pool with <see cref="Environment.ProcessorCount"/> worker processes.</summary>
     public WorkerPool() : this(new PoolOptions()) { }
@@ -46,6 +51,7 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
         Serialization.ValueDepthGuard.Allow(settings.MaxValueDepth);
         var initializer = options.Initializer is { } init ? FunctionShipping.SerializeBody(init, new Initializer(init), settings.MaxPayloadSize) : [];
         _functions = new FunctionCatalog(settings.MaxPayloadSize);
+        _children = new ChildProcess.ChildGroup(settings.MaxConcurrentChildStarts);
         _system = system ?? ActorSystem.Create("pool", StandaloneConfig());
         _ownsSystem = ownsSystem;
         _clustered = _system is ExtendedActorSystem { Provider: Akka.Cluster.ClusterActorRefProvider };
@@ -53,7 +59,7 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
         // In a cluster the pool's workers live on worker nodes; this process adds local ones only when asked.
         var localWorkers = _clustered ? options.Processes ?? 0 : settings.Processes;
         var setup = new RouterSetup(settings, WorkerSettings.From(settings, initializer), localWorkers,
-            _clustered ? Cluster.ClusterSettings.Create(_system.Settings.Config) : null, _stats, _stopped);
+            _clustered ? Cluster.ClusterSettings.Create(_system.Settings.Config) : null, _stats, _stopped, _children);
         _router = _system.ActorOf(PoolRouter.Props(setup), $"pool-router-{Interlocked.Increment(ref _nextJobId)}");
     }
 
@@ -78,6 +84,8 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
     public static WorkerPool Connect(string seedAddress, PoolOptions? options = null)
     {
         options ??= new PoolOptions();
+        // Bad options fail here, before this client joins anything.
+        PoolSettings.Create(options.Config ?? Config.Empty).Apply(options);
         return new WorkerPool(ClusterClient.Join(seedAddress, options), ownsSystem: true, options);
     }
 
@@ -307,11 +315,23 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Python's terminate(): stops the workers now, killing their child processes; outstanding results fail.
-    /// Returns once the children are gone (or the shutdown timeout passed).</summary>
+    /// Returns once every child process this pool started is gone, whatever state it was in (starting, running,
+    /// standby, retiring); starts still waiting their turn are cancelled.</summary>
     public void Terminate()
     {
         if (Interlocked.Exchange(ref _state, Terminated) != Terminated) _router.Tell(new TerminatePool());
-        _stopped.Task.Wait(Settings.ChildShutdownTimeout + TimeSpan.FromSeconds(5));
+        _stopped.Task.Wait(Settings.ChildShutdownTimeout);
+        KillRemainingChildren();
+    }
+
+    // The workers kill their children as they stop; this is the guarantee when they could not (busy, stopped early,
+    // not started yet, a child still launching), independent of the actors.
+    private void KillRemainingChildren()
+    {
+        var alive = _children.CloseAndKillAll("the pool was terminated", ChildExitWait);
+        if (alive.Count > 0)
+            _system.Log.Error("{0} child processes of the pool did not exit within {1} s of being killed: {2}",
+                alive.Count, ChildExitWait.TotalSeconds, string.Join(", ", alive));
     }
 
     /// <summary>Waits for the workers to exit. Only after <see cref="Close"/> or <see cref="Terminate"/>, as in Python.</summary>
@@ -352,7 +372,9 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _state, Terminated) != Terminated) _router.Tell(new TerminatePool());
-        await _stopped.Task.WaitAsync(Settings.ChildShutdownTimeout + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        try { await _stopped.Task.WaitAsync(Settings.ChildShutdownTimeout).ConfigureAwait(false); }
+        catch (TimeoutException) { /* the children are killed below either way */ }
+        await Task.Run(KillRemainingChildren).ConfigureAwait(false);
         if (_ownsSystem) await TerminateOwnSystem().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
     }
 }

@@ -28,10 +28,21 @@ internal sealed class ChildProcessHandle : IDisposable
     private int _exitReported;
     private volatile string? _exitReasonOverride;
 
-    private ChildProcessHandle(int generation, IChildListener listener, int maxFrameSize, TimeSpan startTimeout, IReadOnlyList<string> shippedAssemblies)
+    // The start: queued behind ChildStarter's limit, then launching (Process.Start on the starter's thread), then
+    // launched; or cancelled before it launched. A kill that arrives while launching is carried out right after.
+    private enum StartState { Queued, Launching, Launched, Cancelled }
+    private readonly object _startLock = new();
+    private readonly ChildGroup _group;
+    private readonly ManualResetEventSlim _startSettled = new(); // set once launched, failed to launch or cancelled
+    private volatile StartState _start;
+    private bool _killWhenLaunched;
+    private int _holdsStartSlot;
+
+    private ChildProcessHandle(int generation, IChildListener listener, int maxFrameSize, TimeSpan startTimeout, IReadOnlyList<string> shippedAssemblies, ChildGroup group)
     {
         Generation = generation;
         _listener = listener;
+        _group = group;
         _maxFrameSize = maxFrameSize;
         _startTimeout = startTimeout;
         var pipeName = $"poolcluster-{Environment.ProcessId}-{Guid.NewGuid():N}";
@@ -54,31 +65,85 @@ internal sealed class ChildProcessHandle : IDisposable
     /// <summary>The OS process id (0 until the process started).</summary>
     public int Pid { get; private set; }
 
-    /// <summary>Starts the process and its I/O threads; frames may be sent at once and wait until the pipe connects.</summary>
-    public static ChildProcessHandle Start(int generation, IChildListener listener, int maxFrameSize, TimeSpan startTimeout, IReadOnlyList<string> shippedAssemblies)
+    /// <summary>The start was cancelled before the process was launched (it never will be).</summary>
+    public bool StartCancelled => _start == StartState.Cancelled;
+
+    /// <summary>
+    /// Queues the child's start behind the process-wide start limit (<see cref="ChildStarter"/>) and returns at once;
+    /// frames may be sent at once and wait until the pipe connects. In a closed <paramref name="group"/> (its pool is
+    /// terminating) the child never starts and reports nothing.
+    /// </summary>
+    public static ChildProcessHandle Start(int generation, IChildListener listener, int maxFrameSize, TimeSpan startTimeout,
+        IReadOnlyList<string> shippedAssemblies, ChildGroup? group = null)
     {
-        var handle = new ChildProcessHandle(generation, listener, maxFrameSize, startTimeout, shippedAssemblies);
-        handle.Launch();
+        group ??= ChildGroup.Unowned;
+        var handle = new ChildProcessHandle(generation, listener, maxFrameSize, startTimeout, shippedAssemblies, group);
+        if (!group.TryAdd(handle))
+        {
+            Interlocked.Exchange(ref handle._exitReported, 1);
+            handle._start = StartState.Cancelled;
+            handle._startSettled.Set();
+            handle.CloseSending();
+            return handle;
+        }
+        ChildStarter.Enqueue(handle, group.MaxConcurrentStarts);
         return handle;
     }
 
-    private void Launch()
+    /// <summary>Called by <see cref="ChildStarter"/> on its thread with a start slot taken: launches the process.
+    /// Never throws; the slot is released once the child connected its pipe or ended.</summary>
+    internal void LaunchWithSlot()
     {
+        Interlocked.Exchange(ref _holdsStartSlot, 1);
+        lock (_startLock)
+        {
+            if (_start == StartState.Cancelled)
+            {
+                ReleaseStartSlot();
+                return;
+            }
+            _start = StartState.Launching;
+        }
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _listener.OnOutput(this, e.Data, false); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _listener.OnOutput(this, e.Data, true); };
+        _process.Exited += (_, _) => _group.Remove(this);
+        Exception? failure = null;
+        try { _process.Start(); }
+        catch (Exception e) { failure = e; }
+        bool killNow;
+        lock (_startLock)
+        {
+            if (failure is null) Pid = _process.Id;
+            _start = failure is null ? StartState.Launched : StartState.Cancelled;
+            killNow = _killWhenLaunched;
+        }
+        _startSettled.Set();
+        if (failure is not null)
+        {
+            ReleaseStartSlot();
+            _group.Remove(this);
+            ReportExit(new ChildExit(null, null, $"the child process could not be started: {failure.Message}"));
+            return;
+        }
         try
         {
-            _process.Start();
+            if (killNow) KillProcess();
+            _process.BeginOutputReadLine();
+            _process.BeginErrorReadLine();
+            new Thread(ReadLoop) { IsBackground = true, Name = $"pool-child-{Pid}-reader" }.Start();
         }
         catch (Exception e)
         {
-            ReportExit(new ChildExit(null, null, $"the child process could not be started: {e.Message}"));
-            return;
+            // Not expected; whatever it was, the child must neither linger nor leave its worker waiting.
+            KillProcess();
+            ReleaseStartSlot();
+            ReportExit(new ChildExit(null, null, $"the child could not be watched: {e.Message}"));
         }
-        Pid = _process.Id;
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        new Thread(ReadLoop) { IsBackground = true, Name = $"pool-child-{Pid}-reader" }.Start();
+    }
+
+    private void ReleaseStartSlot()
+    {
+        if (Interlocked.Exchange(ref _holdsStartSlot, 0) == 1) ChildStarter.Release();
     }
 
     /// <summary>Queues a frame for the writer thread, or with <paramref name="direct"/> writes a small one at once when
@@ -120,12 +185,51 @@ internal sealed class ChildProcessHandle : IDisposable
     /// <summary>Asks the child to finish what it has queued and exit.</summary>
     public void Shutdown() => Send(FrameType.Shutdown, 0, 0, Frame.Empty);
 
-    /// <summary>Kills the child (and anything it started) now.</summary>
-    public void Kill(string reason)
+    /// <summary>Kills the child (and anything it started) now; a start still queued is cancelled, and reported as the
+    /// child's exit unless <paramref name="reportCancelledStart"/> is false (its owner is going away).</summary>
+    public void Kill(string reason, bool reportCancelledStart = true)
     {
         _exitReasonOverride ??= reason;
+        lock (_startLock)
+        {
+            switch (_start)
+            {
+                case StartState.Cancelled:
+                    return;
+                case StartState.Launching:
+                    _killWhenLaunched = true; // Process.Start is under way on the starter's thread, which kills it next
+                    return;
+                case StartState.Queued:
+                    _start = StartState.Cancelled;
+                    break;
+                default:
+                    KillProcess();
+                    return;
+            }
+        }
+        // Cancelled while queued: the process never existed.
+        _startSettled.Set();
+        _group.Remove(this);
+        ChildStarter.Cancelled();
+        if (reportCancelledStart) ReportExit(new ChildExit(null, null, reason));
+        else Interlocked.Exchange(ref _exitReported, 1);
+    }
+
+    private void KillProcess()
+    {
         try { if (Pid != 0 && !_process.HasExited) _process.Kill(entireProcessTree: true); }
         catch (Exception) { /* already exited */ }
+    }
+
+    /// <summary>Waits until the process has exited (true at once for one that never launched); false at the timeout.</summary>
+    public bool WaitUntilGone(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        if (!_startSettled.Wait(timeout)) return false;
+        if (_start != StartState.Launched) return true;
+        var left = timeout - clock.Elapsed;
+        try { return _process.WaitForExit(left > TimeSpan.Zero ? left : TimeSpan.Zero); }
+        catch (InvalidOperationException) { return true; } // no process was associated after all
     }
 
     private void ReadLoop()
@@ -136,6 +240,7 @@ internal sealed class ChildProcessHandle : IDisposable
             var exited = _process.WaitForExitAsync(startCancel.Token);
             var connected = _pipe.WaitForConnectionAsync(startCancel.Token);
             Task.WaitAny(connected, exited);
+            ReleaseStartSlot(); // connected (the runtime is up) or ended: either way no longer starting
             if (!connected.IsCompletedSuccessfully)
             {
                 if (!exited.IsCompleted) Kill($"the child did not connect to its pipe within {_startTimeout.TotalSeconds:0.#} s");
@@ -165,6 +270,7 @@ internal sealed class ChildProcessHandle : IDisposable
         catch (Exception e)
         {
             // A malformed frame or a broken pipe: this child cannot be trusted any more.
+            ReleaseStartSlot();
             Kill($"pipe error: {e.Message}");
             FinishWithExit($"pipe error: {e.Message}");
         }
@@ -204,6 +310,7 @@ internal sealed class ChildProcessHandle : IDisposable
 
     private void FinishWithExit(string reason)
     {
+        ReleaseStartSlot();
         CloseSending();
         int? code = null;
         try

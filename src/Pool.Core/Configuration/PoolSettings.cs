@@ -11,6 +11,12 @@ public sealed record PoolSettings
     /// <summary>Number of worker processes (resolved: never 0).</summary>
     public int Processes { get; init; }
 
+    /// <summary>Most worker processes one pool may have (a larger <see cref="Processes"/> is refused).</summary>
+    public int MaxProcesses { get; init; }
+
+    /// <summary>Child processes starting at once, over every pool of this process; further starts wait their turn.</summary>
+    public int MaxConcurrentChildStarts { get; init; }
+
     /// <summary>Tasks a child runs before it is replaced; 0 means never.</summary>
     public int MaxTasksPerChild { get; init; }
 
@@ -59,9 +65,13 @@ public sealed record PoolSettings
     {
         var c = config.WithFallback(PoolClusterConfig.DefaultConfig()).GetConfig("poolcluster.pool");
         var processes = c.GetInt("processes", 0);
+        var maxProcesses = c.GetInt("max-processes", 0);
+        var maxStarts = c.GetInt("max-concurrent-child-starts", 0);
         return new PoolSettings
         {
             Processes = processes > 0 ? processes : Environment.ProcessorCount,
+            MaxProcesses = maxProcesses > 0 ? maxProcesses : DefaultMaxProcesses,
+            MaxConcurrentChildStarts = maxStarts > 0 ? maxStarts : ChildProcess.ChildGroup.DefaultMaxConcurrentStarts,
             MaxTasksPerChild = c.GetInt("max-tasks-per-child", 0),
             ChunksInFlightPerWorker = Math.Max(1, c.GetInt("chunks-in-flight-per-worker", 2)),
             MaxChunksInFlightPerWorker = Math.Max(1, c.GetInt("max-chunks-in-flight-per-worker", 16)),
@@ -78,6 +88,9 @@ public sealed record PoolSettings
             MaxValueDepth = Math.Max(1, c.GetInt("max-value-depth", Serialization.ValueDepthGuard.DefaultMaxDepth)),
         };
     }
+
+    /// <summary>max(64, 16 × logical CPUs): see <c>max-processes</c> in reference.conf.</summary>
+    internal static int DefaultMaxProcesses => Math.Max(64, 16 * Environment.ProcessorCount);
 
     private static TimeSpan? OptionalTimeSpan(Config c, string key) =>
         c.GetString(key, "off") is "off" or "" ? null : c.GetTimeSpan(key);
@@ -98,13 +111,15 @@ public sealed record PoolSettings
     public PoolSettings WithMaxRetries(int maxRetries) => this with { MaxRetries = maxRetries };
 
     /// <summary>Applies the options that are set, validating them; unset options keep these settings.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the exception names it.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range, or Processes is above MaxProcesses; the exception names it.</exception>
     public PoolSettings Apply(PoolOptions? options)
     {
         if (options is null) return this;
-        return this with
+        var applied = this with
         {
             Processes = Checked(options.Processes, Processes, min: 1, nameof(options.Processes), "Number of processes must be at least 1"),
+            MaxProcesses = Checked(options.MaxProcesses, MaxProcesses, min: 1, nameof(options.MaxProcesses), "MaxProcesses must be at least 1"),
+            MaxConcurrentChildStarts = Checked(options.MaxConcurrentChildStarts, MaxConcurrentChildStarts, min: 1, nameof(options.MaxConcurrentChildStarts), "MaxConcurrentChildStarts must be at least 1"),
             MaxTasksPerChild = Checked(options.MaxTasksPerChild, MaxTasksPerChild, min: 0, nameof(options.MaxTasksPerChild), "MaxTasksPerChild must be 0 (never recycle) or positive"),
             ChunksInFlightPerWorker = Checked(options.ChunksInFlightPerWorker, ChunksInFlightPerWorker, min: 1, nameof(options.ChunksInFlightPerWorker), "ChunksInFlightPerWorker must be at least 1"),
             ImapLookaheadPerProcess = Checked(options.ImapLookaheadPerProcess, ImapLookaheadPerProcess, min: 1, nameof(options.ImapLookaheadPerProcess), "ImapLookaheadPerProcess must be at least 1"),
@@ -119,6 +134,13 @@ public sealed record PoolSettings
             TaskTimeout = options.TaskTimeout is { } tt ? Positive(tt, nameof(options.TaskTimeout)) : TaskTimeout,
             SoftTaskTimeout = options.SoftTaskTimeout is { } st ? Positive(st, nameof(options.SoftTaskTimeout)) : SoftTaskTimeout,
         };
+        if (applied.Processes > applied.MaxProcesses)
+            throw new ArgumentOutOfRangeException(nameof(options.Processes), applied.Processes,
+                $"Processes = {applied.Processes} is above the maximum of {applied.MaxProcesses} worker processes per pool " +
+                $"(max(64, 16 x {Environment.ProcessorCount} logical CPUs) unless configured). Each is a whole .NET runtime " +
+                "(~50 MB, ~0.2 s of CPU to start). Use fewer processes, or raise the limit with PoolOptions.MaxProcesses " +
+                "or poolcluster.pool.max-processes.");
+        return applied;
     }
 
     private static T Checked<T>(T? value, T current, T min, string name, string rule) where T : struct, IComparable<T> =>

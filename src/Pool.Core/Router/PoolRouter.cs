@@ -103,7 +103,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
 
     private void StartLocalWorker()
     {
-        var worker = Context.ActorOf(WorkerActor.Props(Self, _setup.Workers));
+        var worker = Context.ActorOf(WorkerActor.Props(Self, _setup.Workers, _setup.Children));
         AddWorker(worker);
     }
 

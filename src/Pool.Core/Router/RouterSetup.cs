@@ -21,10 +21,12 @@ internal sealed class PoolStats
 /// <param name="Cluster">When set, discover and attach worker nodes of the cluster.</param>
 /// <param name="Stats">Figures the router publishes.</param>
 /// <param name="Stopped">Completed when the router has stopped (after Close or Terminate).</param>
+/// <param name="Children">The child processes of the local workers, which the pool kills and waits for when it terminates.</param>
 internal sealed record RouterSetup(
     PoolSettings Settings,
     WorkerSettings Workers,
     int LocalWorkers,
     ClusterSettings? Cluster,
     PoolStats Stats,
-    TaskCompletionSource Stopped);
+    TaskCompletionSource Stopped,
+    ChildProcess.ChildGroup? Children = null);

@@ -1,11 +1,12 @@
-using System.Reflection;
 using System.Runtime.ExceptionServices;
 
 namespace PoolCluster.Serialization;
 
 /// <summary>
 /// An exception as it travels between processes. Hyperion drops stack traces and subclass fields of exceptions,
-/// so errors travel as this plain record and are rebuilt on the caller's side.
+/// so errors travel as this plain record and are rebuilt on the caller's side: the same type, message, stack, inner
+/// chain, HResult, the type's own properties and <see cref="Exception.Data"/> (as simple values, see
+/// <see cref="ExceptionProperties"/>).
 /// </summary>
 /// <param name="TypeName">Assembly-qualified name of the exception type.</param>
 /// <param name="Message">The exception's message as the thrower saw it.</param>
@@ -19,8 +20,33 @@ internal sealed record ErrorInfo(string TypeName, string Message, string? StackT
     /// <summary>The inner exceptions of an <see cref="AggregateException"/>; null for other types.</summary>
     public ErrorInfo[]? InnerErrors { get; init; }
 
-    /// <summary><see cref="ArgumentException.ParamName"/>, for argument exceptions.</summary>
-    public string? ParamName { get; init; }
+    /// <summary>The message as the exception stored it, when a <c>Message</c> override decorates it (ArgumentException
+    /// appends its parameter); null when it is <see cref="Message"/>. Rebuilding stores it again, so the rebuilt
+    /// <c>Message</c> reads as the original.</summary>
+    public string? StoredMessage { get; init; }
+
+    /// <summary><see cref="Exception.HResult"/> (IOException and friends carry the OS error in it).</summary>
+    public int HResult { get; init; }
+
+    /// <summary><see cref="Exception.Source"/> and <see cref="Exception.HelpLink"/>.</summary>
+    public string? Source { get; init; }
+
+    /// <inheritdoc cref="Source"/>
+    public string? HelpLink { get; init; }
+
+    /// <summary>The type's own public properties that can travel and be set again (key: the property name).</summary>
+    public Entry[]? Properties { get; init; }
+
+    /// <summary>The entries of <see cref="Exception.Data"/> that can travel.</summary>
+    public Entry[]? Data { get; init; }
+
+    /// <summary>A key and a simple value. (Arrays of this record rather than dictionaries: a worker node's protocol
+    /// serializer reads these types, and Hyperion writes an object-keyed dictionary through types it refuses.)</summary>
+    internal sealed record Entry(object Key, object? Value);
+
+    /// <summary>An enum value in <see cref="Properties"/> or <see cref="Data"/>: its type travels by name, so a worker
+    /// node that does not know the type passes it on unchanged.</summary>
+    internal sealed record EnumValue(string TypeName, long Value);
 
     /// <summary>The full type name without assembly, as shown to users.</summary>
     public string DisplayTypeName => StripAssembly(TypeName);
@@ -43,25 +69,44 @@ internal sealed record ErrorInfo(string TypeName, string Message, string? StackT
 
         // A RemoteTaskException that travels again keeps the original remote type rather than its own.
         if (e is RemoteTaskException remote)
-            return new ErrorInfo(remote.RemoteTypeName, remote.RemoteMessage, remote.RemoteStackTrace, inner);
+            return new ErrorInfo(remote.RemoteTypeName, remote.RemoteMessage, remote.RemoteStackTrace, inner)
+            {
+                Data = ExceptionProperties.CaptureData(e),
+            };
 
         return new ErrorInfo(type.AssemblyQualifiedName ?? type.FullName ?? type.Name, e.Message, e.StackTrace, inner)
         {
             InnerErrors = innerErrors,
-            ParamName = (e as ArgumentException)?.ParamName,
+            StoredMessage = ExceptionConstruction.StoredMessage(e) is { } stored && stored != e.Message ? stored : null,
+            HResult = e.HResult,
+            Source = Safely(() => e.Source),
+            HelpLink = e.HelpLink,
+            Properties = ExceptionProperties.Capture(e),
+            Data = ExceptionProperties.CaptureData(e),
         };
     }
 
+    private static string? Safely(Func<string?> read)
+    {
+        try { return read(); }
+        catch (Exception) { return null; }
+    }
+
     /// <summary>
-    /// Rebuilds the exception: the original type when it resolves here and has a (string, Exception) or (string)
-    /// constructor, with the remote stack attached; otherwise a <see cref="RemoteTaskException"/>.
+    /// Rebuilds the exception: the original type when it resolves here (built as <see cref="ExceptionConstruction"/>
+    /// describes, then its HResult, properties and Data set), with the remote stack attached; otherwise a
+    /// <see cref="RemoteTaskException"/> carrying the Data.
     /// </summary>
     public Exception ToException()
     {
         var inner = Inner?.ToException();
         var rebuilt = TryRebuild(inner);
         if (rebuilt is null)
-            return new RemoteTaskException(DisplayTypeName, Message, StackTrace, inner);
+        {
+            var remote = new RemoteTaskException(DisplayTypeName, Message, StackTrace, inner);
+            ExceptionProperties.RestoreData(remote, Data);
+            return remote;
+        }
 
         if (!string.IsNullOrEmpty(StackTrace))
         {
@@ -79,21 +124,25 @@ internal sealed record ErrorInfo(string TypeName, string Message, string? StackT
         if (type is null || !typeof(Exception).IsAssignableFrom(type) || type.IsAbstract)
             return null;
 
+        Exception? exception;
         try
         {
-            if (type == typeof(AggregateException) && InnerErrors is not null)
-                return RebuildAggregate();
-
-            var message = ParamName is null ? Message : StripParamSuffix(Message, ParamName);
-            var exception = Construct(type, message, inner);
-            if (exception is ArgumentException && ParamName is not null)
-                SetParamName(exception, ParamName);
-            return exception;
+            exception = type == typeof(AggregateException) && InnerErrors is not null
+                ? RebuildAggregate()
+                : ExceptionConstruction.Create(type, StoredMessage ?? Message, inner);
         }
         catch (Exception)
         {
             return null;
         }
+        if (exception is null) return null;
+        // Each piece on its own: one that does not fit must not cost the caller the others, or the type.
+        try { exception.HResult = HResult; } catch (Exception) { }
+        try { exception.Source = Source; } catch (Exception) { }
+        try { exception.HelpLink = HelpLink; } catch (Exception) { }
+        ExceptionProperties.Restore(exception, Properties);
+        ExceptionProperties.RestoreData(exception, Data);
+        return exception;
     }
 
     private AggregateException RebuildAggregate()
@@ -106,25 +155,6 @@ internal sealed record ErrorInfo(string TypeName, string Message, string? StackT
             message = message[..^suffix.Length];
         return new AggregateException(message, inners);
     }
-
-    private static Exception? Construct(Type type, string message, Exception? inner)
-    {
-        // (string, Exception) first: for ArgumentNullException and ObjectDisposedException the (string) overload takes a name, not a message.
-        var withInner = type.GetConstructor([typeof(string), typeof(Exception)]);
-        if (withInner is not null)
-            return (Exception)withInner.Invoke([message, inner]);
-        var messageOnly = type.GetConstructor([typeof(string)]);
-        return inner is null && messageOnly is not null ? (Exception)messageOnly.Invoke([message]) : null;
-    }
-
-    private static string StripParamSuffix(string message, string paramName)
-    {
-        var probe = new ArgumentException("", paramName).Message; // the runtime's own " (Parameter 'x')" in the current culture
-        return probe.Length > 0 && message.EndsWith(probe, StringComparison.Ordinal) ? message[..^probe.Length] : message;
-    }
-
-    private static void SetParamName(Exception exception, string paramName) =>
-        typeof(ArgumentException).GetField("_paramName", BindingFlags.Instance | BindingFlags.NonPublic)?.SetValue(exception, paramName);
 
     private static string StripAssembly(string assemblyQualifiedName)
     {

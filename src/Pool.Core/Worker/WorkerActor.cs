@@ -26,6 +26,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     private readonly IActorRef _router;
     private readonly IActorRef _self; // the child's I/O threads have no actor context: they tell this reference
     private readonly WorkerSettings _settings;
+    private readonly ChildGroup? _children; // the pool's children (killed and waited for when it terminates)
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Queue<TaskChunk> _pending = new();
     private readonly List<ChildSlot> _retiring = [];
@@ -40,10 +41,11 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     private bool _stopping;
     private bool _broken;
 
-    public WorkerActor(IActorRef router, WorkerSettings settings)
+    public WorkerActor(IActorRef router, WorkerSettings settings, ChildGroup? children = null)
     {
         _router = router;
         _settings = settings;
+        _children = children;
         _self = Self;
 
         Receive<TaskChunk>(chunk => Accept([chunk]));
@@ -76,8 +78,8 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef router, WorkerSettings settings) =>
-        Akka.Actor.Props.Create(() => new WorkerActor(router, settings));
+    public static Props Props(IActorRef router, WorkerSettings settings, ChildGroup? children = null) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(router, settings, children));
 
     protected override void PreStart()
     {
@@ -103,7 +105,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
 
     private ChildSlot Spawn()
     {
-        var handle = ChildProcessHandle.Start(++_generation, this, _settings.MaxFrameSize, _settings.ChildStartTimeout, _settings.ShippedAssemblyPaths);
+        var handle = ChildProcessHandle.Start(++_generation, this, _settings.MaxFrameSize, _settings.ChildStartTimeout, _settings.ShippedAssemblyPaths, _children);
         var softMs = (int)Math.Min(int.MaxValue, _settings.SoftTaskTimeout?.TotalMilliseconds ?? 0);
         handle.Send(FrameType.Init, ChildLimits.Pack(_settings.MaxPayloadSize, _settings.MaxValueDepth), softMs, _settings.InitializerBody);
         if (handle.BoardProblem is { } problem)

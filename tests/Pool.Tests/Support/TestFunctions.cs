@@ -42,12 +42,26 @@ public static class TestFunctions
 /// <summary>A user exception type the pool must rebuild in the caller with its own type and message.</summary>
 public sealed class CustomTaskException(string message) : Exception(message);
 
-/// <summary>An exception type with no (string) constructor: it cannot be rebuilt, so the caller gets RemoteTaskException.</summary>
-public sealed class UnbuildableException(int code) : Exception($"code {code}")
+/// <summary>Throws an exception whose type exists only in the child (emitted at run time, named
+/// <c>Dynamic.UnbuildableException</c>): the caller cannot rebuild it, so it gets RemoteTaskException.</summary>
+public static class UnbuildableException
 {
-    public int Code { get; } = code;
+    private static readonly Lazy<Type> ChildOnlyType = new(() =>
+    {
+        var assembly = System.Reflection.Emit.AssemblyBuilder.DefineDynamicAssembly(
+            new System.Reflection.AssemblyName("ChildOnlyExceptions"), System.Reflection.Emit.AssemblyBuilderAccess.Run);
+        var type = assembly.DefineDynamicModule("ChildOnlyExceptions").DefineType("Dynamic.UnbuildableException",
+            System.Reflection.TypeAttributes.Public | System.Reflection.TypeAttributes.Sealed, typeof(Exception));
+        var constructor = type.DefineConstructor(System.Reflection.MethodAttributes.Public, System.Reflection.CallingConventions.Standard, [typeof(string)]);
+        var il = constructor.GetILGenerator();
+        il.Emit(System.Reflection.Emit.OpCodes.Ldarg_0);
+        il.Emit(System.Reflection.Emit.OpCodes.Ldarg_1);
+        il.Emit(System.Reflection.Emit.OpCodes.Call, typeof(Exception).GetConstructor([typeof(string)])!);
+        il.Emit(System.Reflection.Emit.OpCodes.Ret);
+        return type.CreateType();
+    });
 
-    public static int Throw(int code) => throw new UnbuildableException(code);
+    public static int Throw(int code) => throw (Exception)Activator.CreateInstance(ChildOnlyType.Value, $"code {code}")!;
 }
 
 /// <summary>Functions for the limit tests (time, memory, cancellation).</summary>
