@@ -81,6 +81,20 @@ public sealed class TaskDeadlineTests
     }
 
     [Fact]
+    public void A_child_killed_with_kill_9_at_item_3_is_blamed_on_item_3()
+    {
+        using var pool = new WorkerPool(1);
+        var pid = pool.Apply(TestFunctions.Pid);
+        var map = pool.MapAsync(DeadlineFunctions.HangOn3, Enumerable.Range(0, 6), chunkSize: 1);
+        Thread.Sleep(1000); // items 0..2 take microseconds; item 3 hangs
+        ProcessProbe.KillHard(pid);
+        var e = Assert.Throws<WorkerLostException>(() => map.Get(Patience));
+        Assert.Equal(9, e.Signal);
+        Assert.Matches(new Regex(@"\bitem 3\b"), e.Message);
+        Assert.Contains("chunk 3 ", e.TaskDescription);
+    }
+
+    [Fact]
     public void A_hanging_item_3_is_blamed_on_item_3()
     {
         using var pool = new WorkerPool(new PoolOptions { Processes = 1, TaskTimeout = TimeSpan.FromSeconds(2) });
