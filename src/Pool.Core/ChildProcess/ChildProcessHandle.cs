@@ -4,11 +4,13 @@ using System.IO.Pipes;
 namespace PoolCluster.ChildProcess;
 
 /// <summary>
-/// The parent's side of one child process: starts it, owns the pipe, and runs a reader thread and a writer thread.
+/// The parent's side of one child process: starts it (its launch waits its turn behind <see cref="ChildStarter"/>),
+/// owns the pipe, and runs a reader thread and a writer thread.
 /// A small frame for an idle child, sent while nothing is queued or being written, goes straight into the pipe on the
 /// sender's thread (no thread hop on the latency path); otherwise frames queue for the writer thread, which drains every frame queued
 /// since its last write into one buffered write, which batches small tasks. Either way frames leave in send order.
-/// Exactly one <see cref="IChildListener.OnExited"/> is reported per child, whatever ends it.
+/// Exactly one <see cref="IChildListener.OnExited"/> is reported per child, whatever ends it, unless its owner went
+/// first (<see cref="Dispose"/>, or its <see cref="ChildGroup"/> closed).
 /// </summary>
 internal sealed class ChildProcessHandle : IDisposable
 {

@@ -30,7 +30,7 @@ internal static class ExceptionProperties
     public static ErrorInfo.Entry[]? Capture(Exception e)
     {
         List<ErrorInfo.Entry>? captured = null;
-        foreach (var member in PlanFor(e.GetType()))
+        foreach (var member in SafePlanFor(e.GetType()))
         {
             try
             {
@@ -61,7 +61,7 @@ internal static class ExceptionProperties
     public static void Restore(Exception e, ErrorInfo.Entry[]? properties)
     {
         if (properties is null) return;
-        foreach (var member in PlanFor(e.GetType()))
+        foreach (var member in SafePlanFor(e.GetType()))
         {
             if (Array.Find(properties, p => member.Property.Name.Equals(p.Key)) is not { } entry) continue;
             var wire = entry.Value;
@@ -86,6 +86,12 @@ internal static class ExceptionProperties
             }
             catch (Exception) { /* one entry that does not fit: the others are still added */ }
         }
+    }
+
+    private static Member[] SafePlanFor(Type type)
+    {
+        try { return PlanFor(type); }
+        catch (Exception) { return []; } // a type whose members cannot be reflected over: nothing of it travels
     }
 
     private static Member[] PlanFor(Type type) => Plans.GetOrAdd(type, static t =>
