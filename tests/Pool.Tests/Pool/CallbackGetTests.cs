@@ -46,6 +46,8 @@ public sealed class CallbackGetTests(SharedPoolFixture fixture) : IClassFixture<
         Assert.True(seen.Task.Wait(Patience), "Get() inside the error callback did not return");
         var inside = Assert.IsType<InvalidOperationException>(seen.Task.Result);
         Assert.Equal("invalid 3", inside.Message);
+        // Other threads see the outcome once the callback has returned, as in Python.
+        Assert.True(self.Wait(Patience), "the result did not become ready after its error callback");
         Assert.False(self.Successful);
     }
 
