@@ -24,7 +24,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LinkedList<WorkItem> _queue = new();
     private readonly Dictionary<long, InFlight> _inFlight = new();
-    private readonly Queue<IActorRef> _demand = new();   // one entry per chunk of room a worker asked for
+    private readonly DispatchBoard _board = new();
     private readonly HashSet<IActorRef> _workers = [];
     private readonly HashSet<IActorRef> _draining = [];
     private readonly HashSet<Address> _unreachable = [];
@@ -53,6 +53,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         Receive<ChunkFailed>(m => Complete(m.TaskId, item => item.Sink.OnFailure(item.ChunkIndex, m.Error.ToException())));
         Receive<ChunkLost>(OnChunkLost);
         Receive<WorkerDraining>(m => OnDraining(Sender, m.ReturnedTaskIds));
+        Receive<WorkReturned>(m => OnWorkReturned(Sender, m.TaskIds));
         Receive<InitializerFailed>(m => Break(new PoolInitializerException(
             $"The pool's initializer threw in a child process: {m.Error.TypeName}: {m.Error.Message}. " +
             "The pool cannot run tasks; every pending and later call fails with this error.", m.Error.ToException())));
@@ -111,7 +112,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
     {
         if (!_workers.Add(worker)) return;
         Context.Watch(worker);
-        _setup.Stats.SetWorkers(_workers.Count);
+        _setup.Stats.SetWorkers(_workers.Count - _draining.Count);
     }
 
     private bool IsLocalChild(IActorRef worker) => worker.Path.Parent.Equals(Self.Path);
@@ -135,14 +136,22 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
     {
         if (_unreachable.Contains(worker.Path.Address) || _draining.Contains(worker)) return;
         AddWorker(worker);
-        for (var i = 0; i < count; i++) _demand.Enqueue(worker);
+        _board.AddDemand(worker, count);
         Dispatch();
     }
 
     // Unknown ids are late duplicates (the task was re-dispatched or the job failed): each result is seen once.
     private void Deliver(ChunkCompleted m)
     {
-        if (_inFlight.Remove(m.TaskId, out var entry)) entry.Item.Sink.OnResult(entry.Item.ChunkIndex, m.Payload);
+        if (TakeInFlight(m.TaskId, ran: true, out var entry)) entry.Item.Sink.OnResult(entry.Item.ChunkIndex, m.Payload);
+    }
+
+    /// <summary>Removes a dispatched chunk from the books (its worker no longer holds it); false for unknown ids.</summary>
+    private bool TakeInFlight(long taskId, bool ran, out InFlight entry)
+    {
+        if (!_inFlight.Remove(taskId, out entry!)) return false;
+        _board.Finished(entry.Worker, ran);
+        return true;
     }
 
     private void Dispatch()
@@ -150,9 +159,8 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         // Chunks for the same worker in one pass travel as one message: across the network, a message costs far more
         // than its bytes.
         Dictionary<IActorRef, List<TaskChunk>>? batches = null;
-        while (_queue.First is { } node && _demand.TryDequeue(out var worker))
+        while (_queue.First is { } node && _board.TakeFreest() is { } worker)
         {
-            if (!_workers.Contains(worker) || _draining.Contains(worker)) continue;
             var item = node.Value;
             _queue.RemoveFirst();
             item.TaskId = ++_nextTaskId;
@@ -161,15 +169,35 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
             if (!batches.TryGetValue(worker, out var list)) batches[worker] = list = [];
             list.Add(new TaskChunk(item.TaskId, item.Function, item.Payload, item.Description));
         }
-        if (batches is null) return;
-        foreach (var (worker, chunks) in batches)
-            worker.Tell(chunks.Count == 1 ? chunks[0] : new TaskChunks(chunks));
+        if (batches is not null)
+            foreach (var (worker, chunks) in batches)
+                worker.Tell(chunks.Count == 1 ? chunks[0] : new TaskChunks(chunks));
+        if (_queue.Count == 0 && _board.Steals() is { } steals)
+            foreach (var (victim, count) in steals) victim.Tell(new ReturnWork(count));
+    }
+
+    /// <summary>A worker handed back chunks that never started (another worker was idle): they run next, elsewhere.</summary>
+    private void OnWorkReturned(IActorRef worker, IReadOnlyList<long> returned)
+    {
+        _board.Answered(worker, returned.Count);
+        Requeue(returned);
+        Dispatch();
+    }
+
+    /// <summary>Puts chunks a worker handed back at the front of the queue, in their order.</summary>
+    private int Requeue(IReadOnlyList<long> returned)
+    {
+        var requeue = new List<WorkItem>();
+        foreach (var taskId in returned)
+            if (TakeInFlight(taskId, ran: false, out var entry)) requeue.Add(entry.Item);
+        for (var i = requeue.Count - 1; i >= 0; i--) _queue.AddFirst(requeue[i]);
+        return requeue.Count;
     }
 
     private void Complete(long taskId, Action<WorkItem> deliver)
     {
         // Unknown ids are late duplicates (the task was re-dispatched or the job failed): each result is seen once.
-        if (!_inFlight.Remove(taskId, out var entry)) return;
+        if (!TakeInFlight(taskId, ran: true, out var entry)) return;
         deliver(entry.Item);
         StopWorkersIfDone();
     }
@@ -180,7 +208,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         var item = entry.Item;
         if (item.ChildLosses < _setup.Settings.ChildLossRetries && !_terminating && _broken is null)
         {
-            _inFlight.Remove(lost.TaskId);
+            TakeInFlight(lost.TaskId, ran: true, out _);
             item.ChildLosses++;
             _log.Warning("{0}; running it again (child loss {1} of {2})", lost.Reason, item.ChildLosses, _setup.Settings.ChildLossRetries);
             _queue.AddFirst(item);
@@ -193,11 +221,10 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
     private void OnDraining(IActorRef worker, IReadOnlyList<long> returned)
     {
         _draining.Add(worker);
-        var requeue = new List<WorkItem>();
-        foreach (var taskId in returned)
-            if (_inFlight.Remove(taskId, out var entry)) requeue.Add(entry.Item);
-        for (var i = requeue.Count - 1; i >= 0; i--) _queue.AddFirst(requeue[i]);
-        if (requeue.Count > 0) _log.Info("Worker {0} is leaving; {1} chunks it held go to other workers", worker.Path, requeue.Count);
+        _board.Remove(worker);
+        _setup.Stats.SetWorkers(_workers.Count - _draining.Count);
+        var requeued = Requeue(returned);
+        if (requeued > 0) _log.Info("Worker {0} is leaving; {1} chunks it held go to other workers", worker.Path, requeued);
         Dispatch();
     }
 
@@ -206,7 +233,8 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
     {
         var wasKnown = _workers.Remove(worker);
         _draining.Remove(worker);
-        _setup.Stats.SetWorkers(_workers.Count);
+        _board.Remove(worker);
+        _setup.Stats.SetWorkers(_workers.Count - _draining.Count);
         var lost = _inFlight.Where(kv => kv.Value.Worker.Equals(worker)).Select(kv => kv.Key).ToList();
         var requeue = new List<WorkItem>();
         foreach (var taskId in lost)
@@ -311,6 +339,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         _queue.Clear();
         foreach (var entry in _inFlight.Values) entry.Item.Sink.OnFailure(entry.Item.ChunkIndex, reason);
         _inFlight.Clear();
+        _board.ClearInFlight();
     }
 
     private void RemoveQueued(Func<WorkItem, bool> predicate)
