@@ -19,6 +19,11 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
     private sealed record InFlight(WorkItem Item, IActorRef Worker);
     private sealed record RetryAttach(Address Node);
     private sealed record CheckNoWorkers;
+    private sealed record ReportIdle;
+
+    // The pool counts as idle for worker nodes only after this quiet spell, so a caller's next Apply does not cost two
+    // remote messages per node, and a Map's last chunks do not give the slots away while results travel.
+    private static readonly TimeSpan IdleReportDelay = TimeSpan.FromMilliseconds(200);
 
     private readonly RouterSetup _setup;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -29,6 +34,8 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
     private readonly HashSet<IActorRef> _draining = [];
     private readonly HashSet<Address> _unreachable = [];
     private readonly HashSet<Address> _attached = [];
+    private readonly Dictionary<Address, IActorRef> _hosts = new(); // node hosts this pool is attached to
+    private PoolActivity _reportedActivity = PoolActivity.Idle;
     private long _nextTaskId;
     private Exception? _broken;
     private bool _closing;
@@ -78,6 +85,15 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         Receive<Attached>(m => OnAttached(Sender, m.Workers));
         Receive<NeedAssemblies>(m => SendAssemblies(Sender, m.Mvids));
         Receive<CheckNoWorkers>(_ => FailIfStillNoWorkers());
+        Receive<ReportIdle>(_ => ReportActivity(idleNow: true));
+    }
+
+    // Every message may change whether the pool has work; worker nodes share their processes by it.
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        var handled = base.AroundReceive(receive, message);
+        if (_hosts.Count > 0) ReportActivity(idleNow: false);
+        return handled;
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -283,6 +299,34 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         var node = host.Path.Address;
         if (_attached.Add(node)) _log.Info("Worker node {0} gives this pool {1} workers", node, workers);
         Timers.Cancel(("attach", node));
+        _hosts[node] = host;
+        if (_reportedActivity == PoolActivity.Working) host.Tell(new PoolActivityChanged(PoolActivity.Working));
+    }
+
+    /// <summary>
+    /// Tells the worker nodes when the pool gets work (at once) and when it has none left (after a short quiet spell),
+    /// so that a node gives each pool with work its fair share of its processes and lends an idle pool's to others.
+    /// </summary>
+    private void ReportActivity(bool idleNow)
+    {
+        var working = _queue.Count > 0 || _inFlight.Count > 0;
+        if (working)
+        {
+            Timers.Cancel("report-idle");
+            if (_reportedActivity == PoolActivity.Working) return;
+            _reportedActivity = PoolActivity.Working;
+        }
+        else
+        {
+            if (_reportedActivity == PoolActivity.Idle) return;
+            if (!idleNow)
+            {
+                if (!Timers.IsTimerActive("report-idle")) Timers.StartSingleTimer("report-idle", new ReportIdle(), IdleReportDelay);
+                return;
+            }
+            _reportedActivity = PoolActivity.Idle;
+        }
+        foreach (var host in _hosts.Values) host.Tell(new PoolActivityChanged(_reportedActivity));
     }
 
     private void SendAssemblies(IActorRef host, IReadOnlyList<Guid> mvids)
@@ -300,6 +344,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
     private void NodeLost(Address node, string why)
     {
         _attached.Remove(node);
+        _hosts.Remove(node);
         Timers.Cancel(("attach", node));
         if (!_unreachable.Add(node) && why != "removed from the cluster") return;
         var gone = _workers.Where(w => w.Path.Address.Equals(node)).ToList();

@@ -56,4 +56,11 @@ public static class SchedulingFunctions
         Thread.Sleep(ms);
         return (Environment.ProcessId, DateTime.UtcNow.Ticks);
     }
+
+    /// <summary>Sleeps 100 ms, then returns the item and when it finished (UTC ticks).</summary>
+    public static (int Item, long FinishedTicks) SleepAndStampItem(int item)
+    {
+        Thread.Sleep(100);
+        return (item, DateTime.UtcNow.Ticks);
+    }
 }
