@@ -52,7 +52,7 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
         // In a cluster the pool's workers live on worker nodes; this process adds local ones only when asked.
         var localWorkers = _clustered ? options.Processes ?? 0 : settings.Processes;
         var setup = new RouterSetup(settings, WorkerSettings.From(settings, initializer), localWorkers,
-            _clustered ? Cluster.ClusterSettings.Create(_system.Settings.Config) : null, _stats, _stopped);
+            _clustered ? Cluster.ClusterSettings.Create(_system.Settings.Config).ForPool(options) : null, _stats, _stopped);
         _router = _system.ActorOf(PoolRouter.Props(setup), $"pool-router-{Interlocked.Increment(ref _nextJobId)}");
     }
 
@@ -77,6 +77,7 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
     public static WorkerPool Connect(string seedAddress, PoolOptions? options = null)
     {
         options ??= new PoolOptions();
+        Cluster.ClusterSettings.CheckedWorkerRole(options); // bad input fails before this client joins anything
         return new WorkerPool(ClusterClient.Join(seedAddress, options), ownsSystem: true, options);
     }
 
