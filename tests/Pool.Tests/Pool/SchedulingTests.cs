@@ -1,9 +1,10 @@
 using PoolCluster.Tests.Support;
+using Xunit.Abstractions;
 
 namespace PoolCluster.Tests.Pool;
 
 /// <summary>Issue 10: work goes to whoever is free, whatever ran before on the pool.</summary>
-public sealed class SchedulingTests
+public sealed class SchedulingTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
@@ -21,7 +22,11 @@ public sealed class SchedulingTests
         using var pool = new WorkerPool(processes: 2);
         WarmUp(pool);
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var pids = pool.MapAsync(TestFunctions.SleepThenPid, Enumerable.Repeat(100, 20), chunkSize: 1).Get(Patience);
+        clock.Stop();
+        output.WriteLine($"20 chunks of 100 ms on 2 workers after quick tasks: {clock.Elapsed.TotalSeconds:0.000} s (ideal 1.0 s); " +
+                         $"per child: {string.Join("/", pids.GroupBy(p => p).Select(g => g.Count()))}");
 
         var perChild = pids.GroupBy(p => p).Select(g => g.Count()).ToList();
         Assert.True(perChild.Count == 2, $"one child ran all {pids.Count} chunks");
