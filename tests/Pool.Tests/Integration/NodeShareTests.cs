@@ -65,6 +65,35 @@ public sealed class NodeShareTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(60, longJob.Get(Patience).Count);
     }
 
+    [Fact]
+    public void An_idle_pools_children_stop_after_the_idle_child_timeout_and_start_again_for_new_work()
+    {
+        var config = Path.Combine(Path.GetTempPath(), $"poolcluster-idle-{Guid.NewGuid():N}.hocon");
+        File.WriteAllText(config, "poolcluster.node.idle-child-timeout = 2s\n");
+        try
+        {
+            var node = _cluster.StartNode(2, ["--config", config]);
+            using var pool = _cluster.Connect();
+            InProcessCluster.WaitFor(() => pool.Processes == 2, Patience, "the node's processes");
+            Assert.Equal(Enumerable.Range(0, 10).Select(x => x * x), pool.Map(TestFunctions.Square, Enumerable.Range(0, 10), chunkSize: 1));
+            var children = ProcessProbe.ChildrenOf(node.Pid);
+            Assert.Equal(2, children.Count);
+
+            var idle = Stopwatch.StartNew();
+            Assert.Empty(ProcessProbe.WaitUntilGone(children, TimeSpan.FromSeconds(30)));
+            output.WriteLine($"the idle pool's children were gone {idle.Elapsed.TotalSeconds:0.0} s after its last result (timeout 2 s)");
+            Assert.True(idle.Elapsed > TimeSpan.FromSeconds(1), $"the children stopped {idle.Elapsed.TotalMilliseconds:0} ms after the job, before the idle timeout");
+            Assert.Equal(0, pool.Processes);
+
+            Assert.Equal(Enumerable.Range(0, 10).Select(x => x * x), pool.MapAsync(TestFunctions.Square, Enumerable.Range(0, 10), chunkSize: 1).Get(Patience));
+            Assert.Equal(2, pool.Processes);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
     /// <summary>Counts a node's child processes every 25 ms on its own thread, keeping the largest count.</summary>
     private sealed class ChildSampler : IDisposable
     {
