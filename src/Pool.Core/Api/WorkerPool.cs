@@ -84,8 +84,9 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
     // INFO: what children print reaches the log (and so the console) at INFO.
     private static Config StandaloneConfig() => PoolClusterConfig.Standalone("INFO");
 
-    /// <summary>The number of worker processes the pool can use now: fixed for a standalone pool; in a cluster, the
-    /// workers of every worker node currently attached (it grows as nodes join).</summary>
+    /// <summary>The number of worker processes serving the pool now: fixed for a standalone pool; in a cluster, its
+    /// share of every worker node attached (it grows as nodes join, and moves as other pools on those nodes get work or
+    /// go idle: a node's processes are shared fairly by every pool with work).</summary>
     public int Processes => _clustered ? _stats.Workers : Settings.Processes;
 
     /// <summary>The actor system the pool runs in.</summary>
