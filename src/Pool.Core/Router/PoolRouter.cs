@@ -36,6 +36,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
     private readonly HashSet<Address> _attached = [];
     private readonly Dictionary<Address, IActorRef> _hosts = new(); // node hosts this pool is attached to
     private PoolActivity _reportedActivity = PoolActivity.Idle;
+    private long _lastWorking; // when a message last left the pool with work (Stopwatch timestamp)
     private long _nextTaskId;
     private Exception? _broken;
     private bool _closing;
@@ -309,19 +310,20 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
     /// </summary>
     private void ReportActivity(bool idleNow)
     {
-        var working = _queue.Count > 0 || _inFlight.Count > 0;
-        if (working)
+        if (_queue.Count > 0 || _inFlight.Count > 0)
         {
-            Timers.Cancel("report-idle");
+            // Busy pools pass here on every message: a timestamp, no timer churn.
+            _lastWorking = System.Diagnostics.Stopwatch.GetTimestamp();
             if (_reportedActivity == PoolActivity.Working) return;
             _reportedActivity = PoolActivity.Working;
         }
         else
         {
-            if (_reportedActivity == PoolActivity.Idle) return;
-            if (!idleNow)
+            if (_reportedActivity == PoolActivity.Idle || Timers.IsTimerActive("report-idle")) return;
+            var quiet = System.Diagnostics.Stopwatch.GetElapsedTime(_lastWorking);
+            if (!idleNow || quiet < IdleReportDelay)
             {
-                if (!Timers.IsTimerActive("report-idle")) Timers.StartSingleTimer("report-idle", new ReportIdle(), IdleReportDelay);
+                Timers.StartSingleTimer("report-idle", new ReportIdle(), idleNow ? IdleReportDelay - quiet : IdleReportDelay);
                 return;
             }
             _reportedActivity = PoolActivity.Idle;
