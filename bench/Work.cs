@@ -28,6 +28,13 @@ public static class Work
         return code;
     }
 
+    /// <summary>Sleeps <paramref name="ms"/> (a task of known length) and tells which node ran it (the child's parent).</summary>
+    public static (int Ms, int NodePid) NapOnNode(int ms)
+    {
+        Thread.Sleep(ms);
+        return (ms, PoolCluster.ChildProcess.ParentWatch.ParentOf("self") ?? 0);
+    }
+
     /// <summary>The child's process id, to find a child's resident size.</summary>
     public static int ProcessId() => Environment.ProcessId;
 }
@@ -49,6 +56,9 @@ public static class Fn
 
     /// <summary><see cref="Work.Die"/>.</summary>
     public static readonly Func<int, int> Die = Work.Die;
+
+    /// <summary><see cref="Work.NapOnNode"/>.</summary>
+    public static readonly Func<int, (int Ms, int NodePid)> NapOnNode = Work.NapOnNode;
 
     /// <summary><see cref="Work.ProcessId"/>.</summary>
     public static readonly Func<int> ProcessId = Work.ProcessId;

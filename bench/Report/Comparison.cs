@@ -23,7 +23,11 @@ public sealed record Comparison(BenchRow Ours, BenchRow? Python)
     /// <summary>Pairs each of our rows with Python's.</summary>
     public static IReadOnlyList<Comparison> Build(IEnumerable<BenchRow> ours, IReadOnlyList<BenchRow> python) =>
         ours.Select(o => new Comparison(o, python.FirstOrDefault(p =>
-            p.Scenario == o.Scenario && p.N == o.N && p.Processes == o.Processes))).ToList();
+            p.Scenario == PythonScenario(o.Scenario) && p.N == o.N && p.Processes == o.Processes))).ToList();
+
+    /// <summary>The anchor's row a row of ours is compared with: its own name, unless the anchor has no such scenario.</summary>
+    private static string PythonScenario(string ours) =>
+        ours == Scenarios.CpuBurnScenario.AfterQuickTasksRow ? "f_cpu_burn_map" : ours;
 
     /// <summary>Ours / Python of two measured rows, otherwise null.</summary>
     public static double? Ratio(BenchRow ours, BenchRow? python) =>
@@ -37,7 +41,7 @@ public sealed record Comparison(BenchRow Ours, BenchRow? Python)
             $"ours {Fmt(Ours.Number(field), format)}{unit} / py {Fmt(Python?.Number(field), format)}{unit}";
         return Ours.Scenario switch
         {
-            "f_cpu_burn_map" => $"efficiency {Both("efficiency", "0.00")}; burn {Fmt(Ours.Number("burn_call_ms"), "0")} ms",
+            "f_cpu_burn_map" or Scenarios.CpuBurnScenario.AfterQuickTasksRow => $"efficiency {Both("efficiency", "0.00")}; burn {Fmt(Ours.Number("burn_call_ms"), "0")} ms",
             "g_pool_startup_teardown" => $"new pool → first result: median {Ms(Ours.Number("first_result_seconds"))}, " +
                                          $"first in process {Ms(Ours.Number("first_result_cold_seconds"))}; times are whole cycles",
             "h_maxtasksperchild1" => $"one child's life {Fmt(Ours.Number("child_cycle_ms"), "0.0")} ms",

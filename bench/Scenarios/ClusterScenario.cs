@@ -26,6 +26,10 @@ public sealed class ClusterScenario : IScenario
     /// <summary>The prefix of the client + 2 nodes rows (<c>cluster2_imap_unordered_chunksize1</c>, ...).</summary>
     public const string TwoNodesPrefix = "cluster2_";
 
+    /// <summary>Row name (issue 10): 40 tasks of 100 ms, chunk size 1, on 2 nodes × 2 processes after the other
+    /// measurements (a warm cluster); the ideal is 1.0 s, the target 1.3 s.</summary>
+    public const string SpreadRow = "cluster2_map_40x100ms_chunksize1";
+
     /// <summary>Child processes each node offers (as the local scenarios' <c>processes = 2</c>).</summary>
     public const int ProcessesPerNode = 2;
 
@@ -45,6 +49,7 @@ public sealed class ClusterScenario : IScenario
         var deadline = started + context.CallTimeout - reserve;
         var planned = new[] { 1, 2 }
             .SelectMany(nodes => new[] { (Name(ImapUnorderedRow, nodes), sizes.Imap), (Name(ApplyRow, nodes), sizes.Apply), (Name(MapRow, nodes), sizes.Map) })
+            .Append((SpreadRow, SpreadTasks))
             .ToList();
         LoopbackCluster? cluster = null;
         try
@@ -55,6 +60,7 @@ public sealed class ClusterScenario : IScenario
             context.Begin(planned[3].Item1, planned[3].Item2);
             cluster.AddNode(ProcessesPerNode, deadline);
             Measure(context, cluster, sizes, deadline);
+            MeasureSpread(context, cluster, deadline);
         }
         catch (Exception e)
         {
@@ -82,6 +88,7 @@ public sealed class ClusterScenario : IScenario
         {
             _ when row.Scenario.EndsWith("imap_unordered_chunksize1", StringComparison.Ordinal) =>
                 $"{F("tasks_per_sec", "#,0")} tasks/s (Ray ~8,000 async tasks/s); {shape}",
+            SpreadRow => $"ideal {F("ideal_seconds", "0.0")} s; tasks per node {row.Text("tasks_per_node")}; {shape}",
             _ when row.Scenario.EndsWith("apply_sequential", StringComparison.Ordinal) =>
                 $"median {F("median_ms", "0.000")} ms, p99 {F("p99_ms", "0.000")} ms (Ray ~1 ms a sync task); {shape}",
             _ => $"{F("tasks_per_sec", "#,0")} items/s, chunk size {F("chunk_size", "0")}; {shape}",
@@ -152,6 +159,28 @@ public sealed class ClusterScenario : IScenario
         var mapRow = BenchRow.Timed(name, sizes.Map, workers, mapSeconds, extra());
         mapRow.Extra["chunk_size"] = (sizes.Map + workers * 4 - 1) / (workers * 4);
         context.Record(mapRow);
+    }
+
+    private const int SpreadTasks = 40;
+
+    /// <summary>Issue 10: equal 100 ms tasks on a warm cluster finish in about ⌈n/p⌉ task times, spread over both nodes.</summary>
+    private static void MeasureSpread(ScenarioContext context, LoopbackCluster cluster, DateTime deadline)
+    {
+        var pool = cluster.Pool;
+        var workers = pool.Processes;
+        context.Begin(SpreadRow, SpreadTasks);
+        var (seconds, results) = Bounded(() => ScenarioContext.Time(() =>
+            pool.MapAsync(Fn.NapOnNode, Enumerable.Repeat(100, SpreadTasks), 1).Get(LoopbackCluster.Remaining(deadline))), deadline, SpreadRow);
+        Check(SpreadRow, results.Count == SpreadTasks && results.All(r => r.Ms == 100), $"{results.Count} results");
+        var perNode = results.GroupBy(r => r.NodePid).Select(g => g.Count()).OrderDescending().ToList();
+        var row = BenchRow.Timed(SpreadRow, SpreadTasks, workers, seconds, new System.Text.Json.Nodes.JsonObject
+        {
+            ["nodes"] = cluster.Nodes,
+            ["workers"] = workers,
+            ["ideal_seconds"] = Math.Ceiling(SpreadTasks / (double)Math.Max(1, workers)) * 0.1,
+            ["tasks_per_node"] = string.Join("/", perNode),
+        });
+        context.Record(row);
     }
 
     /// <summary>Runs <paramref name="body"/> on another thread and waits for it until <paramref name="deadline"/>

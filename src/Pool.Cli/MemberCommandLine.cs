@@ -47,6 +47,13 @@ internal static class MemberCommandLine
             HelpName = "N",
         };
 
+        var roles = new Option<string[]>("--role")
+        {
+            Description = $"Extra cluster role of this node, for pools that ask for it (PoolOptions.WorkerRole); repeatable. Every node has 'worker' " +
+                          $"[env {MemberSettings.RolesVariable}, comma-separated; HOCON akka.cluster.roles]",
+            HelpName = "ROLE",
+        };
+
         var tlsCert = new Option<string?>("--tls-cert")
         {
             Description = $"This member's certificate (.pfx) for mutual TLS [env {MemberSettings.TlsCertificateVariable}]",
@@ -66,7 +73,11 @@ internal static class MemberCommandLine
         // --port and --processes are read as text and checked with the environment's values, for one set of messages.
         var root = new RootCommand(program.Description) { host, port, publicHost, seeds, config, tlsCert, tlsPassword, tlsAuthority };
         if (program.OffersCertificateTool) root.Subcommands.Add(CertificateCommand.Create(program.Name));
-        if (program.OffersProcesses) root.Options.Add(processes);
+        if (program.OffersProcesses)
+        {
+            root.Options.Add(processes);
+            root.Options.Add(roles);
+        }
         root.SetAction(parse =>
         {
             MemberSettings settings;
@@ -75,7 +86,8 @@ internal static class MemberCommandLine
                 settings = MemberSettings.Resolve(program, new MemberArguments(
                     parse.GetValue(host), parse.GetValue(port), parse.GetValue(publicHost), parse.GetValue(seeds),
                     program.OffersProcesses ? parse.GetValue(processes) : null, parse.GetValue(config),
-                    parse.GetValue(tlsCert), parse.GetValue(tlsPassword), parse.GetValue(tlsAuthority)));
+                    parse.GetValue(tlsCert), parse.GetValue(tlsPassword), parse.GetValue(tlsAuthority),
+                    program.OffersProcesses ? parse.GetValue(roles) : null));
             }
             catch (MemberSettingsException e)
             {

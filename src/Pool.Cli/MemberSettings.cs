@@ -13,12 +13,15 @@ internal sealed record MemberArguments(
     string? ConfigPath = null,
     string? TlsCertificate = null,
     string? TlsPassword = null,
-    string? TlsAuthority = null);
+    string? TlsAuthority = null,
+    IReadOnlyList<string>? Roles = null);
 
 /// <summary>
 /// The resolved settings of one member. Layers, lowest first: Pool.Core's pool defaults and cluster defaults, the
 /// program's defaults (port), the HOCON file, the environment (<c>POOL_HOST</c>, <c>POOL_PORT</c>,
-/// <c>POOL_PUBLIC_HOST</c>, <c>POOL_SEEDS</c>, <c>POOL_PROCESSES</c>), then the command line, which wins.
+/// <c>POOL_PUBLIC_HOST</c>, <c>POOL_SEEDS</c>, <c>POOL_PROCESSES</c>, <c>POOL_ROLES</c>), then the command line, which wins.
+/// Roles add up: the program's own role, the HOCON file's <c>akka.cluster.roles</c>, and <c>--role</c> (or, without
+/// it, <c>POOL_ROLES</c>).
 /// </summary>
 internal sealed record MemberSettings(
     string Host,
@@ -40,6 +43,7 @@ internal sealed record MemberSettings(
     public const string PublicHostVariable = "POOL_PUBLIC_HOST";
     public const string SeedsVariable = "POOL_SEEDS";
     public const string ProcessesVariable = "POOL_PROCESSES";
+    public const string RolesVariable = "POOL_ROLES";
     public const string TlsCertificateVariable = "POOL_TLS_CERT";
     public const string TlsPasswordVariable = "POOL_TLS_PASSWORD";
     public const string TlsAuthorityVariable = "POOL_TLS_CA";
@@ -82,7 +86,12 @@ internal sealed record MemberSettings(
                       : Environment.ProcessorCount;
         }
 
-        var roles = effective.GetStringList("akka.cluster.roles").Append(program.Role).Distinct().ToList();
+        var extraRoles = !program.OffersProcesses ? []
+                       : args.Roles is { Count: > 0 } r ? r.Select(x => ParseRole("--role", x)).ToList()
+                       : Env(RolesVariable) is { } er ? SplitSeeds(er).Select(x => ParseRole(RolesVariable, x)).ToList()
+                       : [];
+        var roles = effective.GetStringList("akka.cluster.roles").Select(x => ParseRole($"akka.cluster.roles in {configFile}", x))
+            .Append(program.Role).Concat(extraRoles).Distinct().ToList();
         var explicitLayer = publicHost is null
             ? Config.Empty
             : ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp.public-hostname = {Quote(publicHost)}");
@@ -141,6 +150,15 @@ internal sealed record MemberSettings(
         value is null ? null
         : string.IsNullOrWhiteSpace(value) ? throw new MemberSettingsException($"{source}: must not be empty")
         : value.Trim();
+
+    /// <summary>A role is a plain name, as clients name it in <c>PoolOptions.WorkerRole</c>.</summary>
+    private static string ParseRole(string source, string text)
+    {
+        var role = text.Trim();
+        if (role.Length == 0 || !role.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            throw new MemberSettingsException($"{source}: '{text}' is not a role name (letters, digits, '-', '_', '.'), such as --role gpu");
+        return role;
+    }
 
     private static int ParsePort(string source, string text) =>
         int.TryParse(text.Trim(), out var port) ? CheckPort(source, port)

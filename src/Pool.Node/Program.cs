@@ -1,5 +1,5 @@
 // Pool.Node: a worker node. Configuration layers: node.hocon (beside the executable, or --config),
-// then POOL_HOST / POOL_PORT / POOL_PUBLIC_HOST / POOL_SEEDS / POOL_PROCESSES, then the command line, which wins.
+// then POOL_HOST / POOL_PORT / POOL_PUBLIC_HOST / POOL_SEEDS / POOL_PROCESSES / POOL_ROLES, then the command line, which wins.
 //   dotnet run --project src/Pool.Node -- --seed akka.tcp://pool@127.0.0.1:4053 --host 127.0.0.1 --port 0 --processes 2
 // Ctrl+C / SIGTERM: CoordinatedShutdown drains the workers (no new work, unstarted work handed back, running work
 // finished, children exit), the member leaves, and the process exits with code 0.
@@ -8,7 +8,7 @@ using PoolCluster.Cluster;
 
 var program = new MemberProgram(
     Name: "Pool.Node",
-    Description: "PoolCluster worker node: joins the cluster with role 'worker' and offers N child processes to clients.",
+    Description: "PoolCluster worker node: joins the cluster with role 'worker' (and any --role) and runs up to N child processes, shared by every client.",
     Role: "worker",
     ConfigFileName: "node.hocon",
     DefaultPort: 0,

@@ -59,6 +59,10 @@ public class PoolOptions
     /// <summary>How long a child may take to start. Default 60 s.</summary>
     public TimeSpan? ChildStartTimeout { get; set; }
 
+    /// <summary>In a cluster: use only worker nodes with this cluster role (<c>Pool.Node --role gpu</c>, <c>POOL_ROLES</c>,
+    /// or <c>akka.cluster.roles</c>). Default <c>poolcluster.cluster.worker-role</c>, <c>worker</c>, which every node has.</summary>
+    public string? WorkerRole { get; set; }
+
     /// <summary><see cref="WorkerPool.Connect"/>: the host name or IP other members use to reach this client.
     /// Default: 127.0.0.1 when the seed is on loopback, else this machine's host name.</summary>
     public string? Hostname { get; set; }

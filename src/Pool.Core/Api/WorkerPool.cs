@@ -59,7 +59,7 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
         // In a cluster the pool's workers live on worker nodes; this process adds local ones only when asked.
         var localWorkers = _clustered ? options.Processes ?? 0 : settings.Processes;
         var setup = new RouterSetup(settings, WorkerSettings.From(settings, initializer), localWorkers,
-            _clustered ? Cluster.ClusterSettings.Create(_system.Settings.Config) : null, _stats, _stopped, _children);
+            _clustered ? Cluster.ClusterSettings.Create(_system.Settings.Config).ForPool(options) : null, _stats, _stopped, _children);
         _router = _system.ActorOf(PoolRouter.Props(setup), $"pool-router-{Interlocked.Increment(ref _nextJobId)}");
     }
 
@@ -86,14 +86,16 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
         options ??= new PoolOptions();
         // Bad options fail here, before this client joins anything.
         PoolSettings.Create(options.Config ?? Config.Empty).Apply(options);
+        Cluster.ClusterSettings.CheckedWorkerRole(options);
         return new WorkerPool(ClusterClient.Join(seedAddress, options), ownsSystem: true, options);
     }
 
     // INFO: what children print reaches the log (and so the console) at INFO.
     private static Config StandaloneConfig() => PoolClusterConfig.Standalone("INFO");
 
-    /// <summary>The number of worker processes the pool can use now: fixed for a standalone pool; in a cluster, the
-    /// workers of every worker node currently attached (it grows as nodes join).</summary>
+    /// <summary>The number of worker processes serving the pool now: fixed for a standalone pool; in a cluster, its
+    /// share of every worker node attached (it grows as nodes join, and moves as other pools on those nodes get work or
+    /// go idle: a node's processes are shared fairly by every pool with work).</summary>
     public int Processes => _clustered ? _stats.Workers : Settings.Processes;
 
     /// <summary>The actor system the pool runs in.</summary>

@@ -37,7 +37,8 @@ internal static class ChildHost
         var managerChannel = new PipeManagerChannel(writer);
         Manager.ManagerChannel.Install(managerChannel);
 
-        var readerThread = new Thread(() => ReadUntilParentGone(reader, inbox, managerChannel)) { IsBackground = true, Name = "pool-child-reader" };
+        var revocations = new ChunkRevocations(writer);
+        var readerThread = new Thread(() => ReadUntilParentGone(reader, inbox, managerChannel, revocations)) { IsBackground = true, Name = "pool-child-reader" };
         readerThread.Start();
 
         TaskContext.InWorker = true;
@@ -59,7 +60,7 @@ internal static class ChildHost
                     catch (Exception e) { brokenFunctions[(int)frame.Id] = ErrorInfo.From(e); }
                     break;
                 case FrameType.RunChunk:
-                    RunChunk(frame, functions, brokenFunctions, replies, inbox, maxReplySize);
+                    if (revocations.Start(frame.Id)) RunChunk(frame, functions, brokenFunctions, replies, inbox, maxReplySize);
                     break;
                 case FrameType.Shutdown:
                     replies.Flush();
@@ -104,7 +105,7 @@ internal static class ChildHost
         return false;
     }
 
-    private static void ReadUntilParentGone(FrameReader reader, BlockingCollection<Frame> inbox, PipeManagerChannel managerChannel)
+    private static void ReadUntilParentGone(FrameReader reader, BlockingCollection<Frame> inbox, PipeManagerChannel managerChannel, ChunkRevocations revocations)
     {
         try
         {
@@ -112,7 +113,13 @@ internal static class ChildHost
             {
                 // Replies to shared-object calls go straight to the blocked caller, which may be the task loop itself.
                 if (frame.Type == FrameType.ManagerResponse) managerChannel.Complete(frame.Id, frame.Payload);
-                else inbox.Add(frame);
+                // A revocation must overtake the queue it is about; the task loop may be busy for a long time.
+                else if (frame.Type == FrameType.Revoke) revocations.Revoke(frame.Id);
+                else
+                {
+                    if (frame.Type == FrameType.RunChunk) revocations.Received(frame.Id);
+                    inbox.Add(frame);
+                }
             }
         }
         catch (FrameFormatException e)

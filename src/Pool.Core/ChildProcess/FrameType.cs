@@ -15,6 +15,8 @@ internal enum FrameType : byte
     Shutdown = 4,
     /// <summary>Id: call id. Payload: serialized <c>ManagerReply</c> answering a <see cref="ManagerRequest"/>.</summary>
     ManagerResponse = 5,
+    /// <summary>Id: task id. Skip this chunk if it has not started (another worker runs it); answered by <see cref="Revoked"/>.</summary>
+    Revoke = 6,
 
     // child -> parent
     /// <summary>Id: the child's pid. Sent once the pipe is connected.</summary>
@@ -30,4 +32,7 @@ internal enum FrameType : byte
     /// <summary>Id: call id, Aux: timeout in ms. Payload: serialized <c>ManagerEnvelope</c>: a shared-object call from user
     /// code, which the worker forwards to the manager that hosts the object.</summary>
     ManagerRequest = 15,
+    /// <summary>Id: task id, Aux: 1 when the chunk will not run here, 0 when it had already started or finished. Sent at once,
+    /// ahead of the results of every chunk queued behind it.</summary>
+    Revoked = 16,
 }

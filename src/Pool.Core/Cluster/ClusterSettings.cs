@@ -17,4 +17,20 @@ internal sealed record ClusterSettings(string WorkerRole, string NodeHostName, T
             c.GetTimeSpan("attach-retry-interval", TimeSpan.FromSeconds(2)),
             string.IsNullOrWhiteSpace(cache) ? Path.Combine(Path.GetTempPath(), "poolcluster-assemblies") : cache);
     }
+
+    /// <summary>Applies a pool's own choice of worker nodes (<see cref="PoolOptions.WorkerRole"/>).</summary>
+    /// <exception cref="ArgumentException">The role is blank.</exception>
+    public ClusterSettings ForPool(PoolOptions options) =>
+        CheckedWorkerRole(options) is { } role ? this with { WorkerRole = role } : this;
+
+    /// <summary>The pool's <see cref="PoolOptions.WorkerRole"/>, checked; null when unset.</summary>
+    /// <exception cref="ArgumentException">The role is blank.</exception>
+    public static string? CheckedWorkerRole(PoolOptions options)
+    {
+        if (options.WorkerRole is not { } role) return null;
+        if (string.IsNullOrWhiteSpace(role))
+            throw new ArgumentException("PoolOptions.WorkerRole must name a cluster role such as \"gpu\" (nodes get it with " +
+                                        "Pool.Node --role gpu); leave it unset to use every worker node", nameof(options));
+        return role.Trim();
+    }
 }

@@ -54,8 +54,15 @@ internal sealed class HostedWorkerPool : IExtension
         {
             var setup = _system.Settings.Setup.Get<WorkerPoolHostingSetup>();
             var options = setup.HasValue ? setup.Value.Options : new WorkerPoolHostingOptions();
-            if (options.ServesAsWorkerNode) StartWorkerNode(options);
-            var pool = WorkerPool.Create(_system, options);
+            var poolOptions = options;
+            if (options.ServesAsWorkerNode)
+            {
+                StartWorkerNode(options);
+                // Processes is the node's whole budget, which this pool shares with every other client: no extra workers.
+                poolOptions = options.Copy();
+                poolOptions.Processes = null;
+            }
+            var pool = WorkerPool.Create(_system, poolOptions);
             // The first phase: the pool is gone (children killed, results failed) before anything else shuts down,
             // the worker node's drain (before-cluster-shutdown) included. AkkaHostedService.StopAsync runs this.
             CoordinatedShutdown.Get(_system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, ShutdownTaskName, async () =>
@@ -83,7 +90,7 @@ internal sealed class HostedWorkerPool : IExtension
         if (!Akka.Cluster.Cluster.Get(_system).SelfRoles.Contains(role))
             throw new InvalidOperationException(
                 $"ServeAsWorkerNode needs the cluster role '{role}' on this member, e.g. WithClustering(new ClusterOptions {{ Roles = new[] {{ \"{role}\" }} }})");
-        var processes = options.WorkerNodeProcesses ?? PoolSettings.Create(_system.Settings.Config).Processes;
+        var processes = options.WorkerNodeProcesses ?? options.Processes ?? PoolSettings.Create(_system.Settings.Config).Processes;
         PoolNode.StartWorkerHost(_system, processes);
     }
 }

@@ -10,8 +10,10 @@ namespace PoolCluster.Hosting;
 /// <see cref="PoolOptions.ConnectTimeout"/>, <see cref="PoolOptions.Tls"/> and <see cref="PoolOptions.Config"/> are
 /// ignored here: a hosted pool lives in the application's own actor system, whose address, TLS and HOCON come from
 /// <c>WithRemoting</c>, <c>WithClustering</c> and <c>AddHocon</c>. <see cref="PoolOptions.Processes"/>: in a local actor
-/// system the number of worker processes; in a cluster member the workers this process adds besides the cluster's
-/// worker nodes (default none), as <see cref="WorkerPool.Create"/> does.
+/// system the number of worker processes; in a member that serves as a worker node the most children the node runs
+/// at once for every pool in the cluster, this one included (unless <see cref="WorkerNodeProcesses"/> is set); in
+/// another cluster member the workers this process adds besides the cluster's worker nodes (default none), as
+/// <see cref="WorkerPool.Create"/> does.
 /// </remarks>
 public sealed class WorkerPoolHostingOptions : PoolOptions
 {
@@ -24,8 +26,9 @@ public sealed class WorkerPoolHostingOptions : PoolOptions
     /// </summary>
     public bool? ServeAsWorkerNode { get; set; }
 
-    /// <summary>Child processes this member offers as a worker node. Default: <c>poolcluster.pool.processes</c>,
-    /// which defaults to <see cref="Environment.ProcessorCount"/>. At least 1 when set.</summary>
+    /// <summary>Child processes this member runs at once as a worker node, shared by every pool in the cluster.
+    /// Default: <see cref="PoolOptions.Processes"/>, else <c>poolcluster.pool.processes</c>, which defaults to
+    /// <see cref="Environment.ProcessorCount"/>. At least 1 when set.</summary>
     public int? WorkerNodeProcesses { get; set; }
 
     /// <summary>Whether the member serves as a worker node once the defaults are applied.</summary>

@@ -42,3 +42,9 @@ internal sealed record WorkerStartFailed(string Reason) : IPoolProtocolMessage;
 
 /// <summary>Router → worker: stop. Graceful: finish what you hold, let the child exit; otherwise kill it now.</summary>
 internal sealed record StopWorker(bool Graceful) : IPoolProtocolMessage;
+
+/// <summary>Router → worker: another worker is idle; hand back up to this many chunks that have not started.</summary>
+internal sealed record ReturnWork(int Count) : IPoolProtocolMessage;
+
+/// <summary>Worker → router: the answer to <see cref="ReturnWork"/>: these chunks never started (possibly none); run them elsewhere.</summary>
+internal sealed record WorkReturned(IReadOnlyList<long> TaskIds) : IPoolProtocolMessage;

@@ -19,16 +19,24 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
     private sealed record InFlight(WorkItem Item, IActorRef Worker);
     private sealed record RetryAttach(Address Node);
     private sealed record CheckNoWorkers;
+    private sealed record ReportIdle;
+
+    // The pool counts as idle for worker nodes only after this quiet spell, so a caller's next Apply does not cost two
+    // remote messages per node, and a Map's last chunks do not give the slots away while results travel.
+    private static readonly TimeSpan IdleReportDelay = TimeSpan.FromMilliseconds(200);
 
     private readonly RouterSetup _setup;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LinkedList<WorkItem> _queue = new();
     private readonly Dictionary<long, InFlight> _inFlight = new();
-    private readonly Queue<IActorRef> _demand = new();   // one entry per chunk of room a worker asked for
+    private readonly DispatchBoard _board = new();
     private readonly HashSet<IActorRef> _workers = [];
     private readonly HashSet<IActorRef> _draining = [];
     private readonly HashSet<Address> _unreachable = [];
     private readonly HashSet<Address> _attached = [];
+    private readonly Dictionary<Address, IActorRef> _hosts = new(); // node hosts this pool is attached to
+    private PoolActivity _reportedActivity = PoolActivity.Idle;
+    private long _lastWorking; // when a message last left the pool with work (Stopwatch timestamp)
     private long _nextTaskId;
     private Exception? _broken;
     private bool _closing;
@@ -53,6 +61,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         Receive<ChunkFailed>(m => Complete(m.TaskId, item => item.Sink.OnFailure(item.ChunkIndex, m.Error.ToException())));
         Receive<ChunkLost>(OnChunkLost);
         Receive<WorkerDraining>(m => OnDraining(Sender, m.ReturnedTaskIds));
+        Receive<WorkReturned>(m => OnWorkReturned(Sender, m.TaskIds));
         Receive<InitializerFailed>(m => Break(new PoolInitializerException(
             $"The pool's initializer threw in a child process: {m.Error.TypeName}: {m.Error.Message}. " +
             "The pool cannot run tasks; every pending and later call fails with this error.", m.Error.ToException())));
@@ -77,6 +86,15 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         Receive<Attached>(m => OnAttached(Sender, m.Workers));
         Receive<NeedAssemblies>(m => SendAssemblies(Sender, m.Mvids));
         Receive<CheckNoWorkers>(_ => FailIfStillNoWorkers());
+        Receive<ReportIdle>(_ => ReportActivity(idleNow: true));
+    }
+
+    // Every message may change whether the pool has work; worker nodes share their processes by it.
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        var handled = base.AroundReceive(receive, message);
+        if (_hosts.Count > 0) ReportActivity(idleNow: false);
+        return handled;
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -111,7 +129,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
     {
         if (!_workers.Add(worker)) return;
         Context.Watch(worker);
-        _setup.Stats.SetWorkers(_workers.Count);
+        _setup.Stats.SetWorkers(_workers.Count - _draining.Count);
     }
 
     private bool IsLocalChild(IActorRef worker) => worker.Path.Parent.Equals(Self.Path);
@@ -135,14 +153,22 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
     {
         if (_unreachable.Contains(worker.Path.Address) || _draining.Contains(worker)) return;
         AddWorker(worker);
-        for (var i = 0; i < count; i++) _demand.Enqueue(worker);
+        _board.AddDemand(worker, count);
         Dispatch();
     }
 
     // Unknown ids are late duplicates (the task was re-dispatched or the job failed): each result is seen once.
     private void Deliver(ChunkCompleted m)
     {
-        if (_inFlight.Remove(m.TaskId, out var entry)) entry.Item.Sink.OnResult(entry.Item.ChunkIndex, m.Payload);
+        if (TakeInFlight(m.TaskId, ran: true, out var entry)) entry.Item.Sink.OnResult(entry.Item.ChunkIndex, m.Payload);
+    }
+
+    /// <summary>Removes a dispatched chunk from the books (its worker no longer holds it); false for unknown ids.</summary>
+    private bool TakeInFlight(long taskId, bool ran, out InFlight entry)
+    {
+        if (!_inFlight.Remove(taskId, out entry!)) return false;
+        _board.Finished(entry.Worker, ran);
+        return true;
     }
 
     private void Dispatch()
@@ -150,9 +176,8 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         // Chunks for the same worker in one pass travel as one message: across the network, a message costs far more
         // than its bytes.
         Dictionary<IActorRef, List<TaskChunk>>? batches = null;
-        while (_queue.First is { } node && _demand.TryDequeue(out var worker))
+        while (_queue.First is { } node && _board.TakeFreest() is { } worker)
         {
-            if (!_workers.Contains(worker) || _draining.Contains(worker)) continue;
             var item = node.Value;
             _queue.RemoveFirst();
             item.TaskId = ++_nextTaskId;
@@ -161,15 +186,35 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
             if (!batches.TryGetValue(worker, out var list)) batches[worker] = list = [];
             list.Add(new TaskChunk(item.TaskId, item.Function, item.Payload, item.Description) { FirstItem = item.FirstItem });
         }
-        if (batches is null) return;
-        foreach (var (worker, chunks) in batches)
-            worker.Tell(chunks.Count == 1 ? chunks[0] : new TaskChunks(chunks));
+        if (batches is not null)
+            foreach (var (worker, chunks) in batches)
+                worker.Tell(chunks.Count == 1 ? chunks[0] : new TaskChunks(chunks));
+        if (_queue.Count == 0 && _board.Steals() is { } steals)
+            foreach (var (victim, count) in steals) victim.Tell(new ReturnWork(count));
+    }
+
+    /// <summary>A worker handed back chunks that never started (another worker was idle): they run next, elsewhere.</summary>
+    private void OnWorkReturned(IActorRef worker, IReadOnlyList<long> returned)
+    {
+        _board.Answered(worker, returned.Count);
+        Requeue(returned);
+        Dispatch();
+    }
+
+    /// <summary>Puts chunks a worker handed back at the front of the queue, in their order.</summary>
+    private int Requeue(IReadOnlyList<long> returned)
+    {
+        var requeue = new List<WorkItem>();
+        foreach (var taskId in returned)
+            if (TakeInFlight(taskId, ran: false, out var entry)) requeue.Add(entry.Item);
+        for (var i = requeue.Count - 1; i >= 0; i--) _queue.AddFirst(requeue[i]);
+        return requeue.Count;
     }
 
     private void Complete(long taskId, Action<WorkItem> deliver)
     {
         // Unknown ids are late duplicates (the task was re-dispatched or the job failed): each result is seen once.
-        if (!_inFlight.Remove(taskId, out var entry)) return;
+        if (!TakeInFlight(taskId, ran: true, out var entry)) return;
         deliver(entry.Item);
         StopWorkersIfDone();
     }
@@ -180,7 +225,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         var item = entry.Item;
         if (item.ChildLosses < _setup.Settings.ChildLossRetries && !_terminating && _broken is null)
         {
-            _inFlight.Remove(lost.TaskId);
+            TakeInFlight(lost.TaskId, ran: true, out _);
             item.ChildLosses++;
             _log.Warning("{0}; running it again (child loss {1} of {2})", lost.Reason, item.ChildLosses, _setup.Settings.ChildLossRetries);
             _queue.AddFirst(item);
@@ -193,11 +238,10 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
     private void OnDraining(IActorRef worker, IReadOnlyList<long> returned)
     {
         _draining.Add(worker);
-        var requeue = new List<WorkItem>();
-        foreach (var taskId in returned)
-            if (_inFlight.Remove(taskId, out var entry)) requeue.Add(entry.Item);
-        for (var i = requeue.Count - 1; i >= 0; i--) _queue.AddFirst(requeue[i]);
-        if (requeue.Count > 0) _log.Info("Worker {0} is leaving; {1} chunks it held go to other workers", worker.Path, requeue.Count);
+        _board.Remove(worker);
+        _setup.Stats.SetWorkers(_workers.Count - _draining.Count);
+        var requeued = Requeue(returned);
+        if (requeued > 0) _log.Info("Worker {0} is leaving; {1} chunks it held go to other workers", worker.Path, requeued);
         Dispatch();
     }
 
@@ -206,7 +250,8 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
     {
         var wasKnown = _workers.Remove(worker);
         _draining.Remove(worker);
-        _setup.Stats.SetWorkers(_workers.Count);
+        _board.Remove(worker);
+        _setup.Stats.SetWorkers(_workers.Count - _draining.Count);
         var lost = _inFlight.Where(kv => kv.Value.Worker.Equals(worker)).Select(kv => kv.Key).ToList();
         var requeue = new List<WorkItem>();
         foreach (var taskId in lost)
@@ -255,6 +300,35 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         var node = host.Path.Address;
         if (_attached.Add(node)) _log.Info("Worker node {0} gives this pool {1} workers", node, workers);
         Timers.Cancel(("attach", node));
+        _hosts[node] = host;
+        if (_reportedActivity == PoolActivity.Working) host.Tell(new PoolActivityChanged(PoolActivity.Working));
+    }
+
+    /// <summary>
+    /// Tells the worker nodes when the pool gets work (at once) and when it has none left (after a short quiet spell),
+    /// so that a node gives each pool with work its fair share of its processes and lends an idle pool's to others.
+    /// </summary>
+    private void ReportActivity(bool idleNow)
+    {
+        if (_queue.Count > 0 || _inFlight.Count > 0)
+        {
+            // Busy pools pass here on every message: a timestamp, no timer churn.
+            _lastWorking = System.Diagnostics.Stopwatch.GetTimestamp();
+            if (_reportedActivity == PoolActivity.Working) return;
+            _reportedActivity = PoolActivity.Working;
+        }
+        else
+        {
+            if (_reportedActivity == PoolActivity.Idle || Timers.IsTimerActive("report-idle")) return;
+            var quiet = System.Diagnostics.Stopwatch.GetElapsedTime(_lastWorking);
+            if (!idleNow || quiet < IdleReportDelay)
+            {
+                Timers.StartSingleTimer("report-idle", new ReportIdle(), idleNow ? IdleReportDelay - quiet : IdleReportDelay);
+                return;
+            }
+            _reportedActivity = PoolActivity.Idle;
+        }
+        foreach (var host in _hosts.Values) host.Tell(new PoolActivityChanged(_reportedActivity));
     }
 
     private void SendAssemblies(IActorRef host, IReadOnlyList<Guid> mvids)
@@ -272,6 +346,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
     private void NodeLost(Address node, string why)
     {
         _attached.Remove(node);
+        _hosts.Remove(node);
         Timers.Cancel(("attach", node));
         if (!_unreachable.Add(node) && why != "removed from the cluster") return;
         var gone = _workers.Where(w => w.Path.Address.Equals(node)).ToList();
@@ -311,6 +386,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         _queue.Clear();
         foreach (var entry in _inFlight.Values) entry.Item.Sink.OnFailure(entry.Item.ChunkIndex, reason);
         _inFlight.Clear();
+        _board.ClearInFlight();
     }
 
     private void RemoveQueued(Func<WorkItem, bool> predicate)

@@ -37,6 +37,9 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     private double _averageRunMicros;
     private int _runSamples;
     private List<ChunkCompleted>? _completedBatch; // results of one pipe read, sent to the router as one message
+    private long _headSince; // when the current child's head chunk became the one it runs (Stopwatch timestamp)
+    private readonly HashSet<long> _revoking = [];  // chunks the child was asked to skip, awaiting its answer
+    private readonly List<long> _returning = [];     // chunks to hand back once every revocation is answered
     private int _startFailures;
     private bool _stopping;
     private bool _broken;
@@ -69,6 +72,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
         Receive<ManagerAnswered>(m => m.Child.Send(FrameType.ManagerResponse, m.CallId, 0, m.Reply, direct: true));
         Receive<TaskDeadline>(m => OnTaskDeadline(m.Child));
         Receive<StopWorker>(m => Stop(m.Graceful));
+        Receive<ReturnWork>(m => ReturnUnstarted(m.Count));
         Receive<ResetDemand>(_ =>
         {
             _outstandingDemand = 0;
@@ -174,6 +178,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     /// <summary>Moves pending chunks into the current child while it has room, recycling it at its task limit.</summary>
     private void Pump()
     {
+        SettleOrphanedRevocations();
         while (_current is { } slot && !_broken)
         {
             if (AtTaskLimit(slot))
@@ -192,6 +197,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     {
         // A child with nothing queued waits for this chunk: write it at once. Behind queued work, let the writer batch.
         var direct = slot.InFlight.Count == 0;
+        if (direct && ReferenceEquals(slot, _current)) _headSince = System.Diagnostics.Stopwatch.GetTimestamp();
         if (slot.Functions.Add(chunk.Function.Id))
             slot.Handle.Send(FrameType.DefineFunction, chunk.Function.Id, 0, chunk.Function.Body, direct);
         slot.Handle.Send(FrameType.RunChunk, chunk.TaskId, chunk.Function.Id, chunk.Payload, direct);
@@ -286,6 +292,81 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
         _router.Tell(new RequestWork(want));
     }
 
+    // ---- work stealing: another worker is idle, hand back chunks that have not started -------------------------
+
+    /// <summary>
+    /// Hands back up to <paramref name="count"/> chunks that have not started, the ones that would start last: those
+    /// still here at once, those queued in the child once it confirms it skipped them (it may already have started
+    /// one). Declines when the queue will start within the pipelining budget anyway.
+    /// </summary>
+    private void ReturnUnstarted(int count)
+    {
+        var headMicros = System.Diagnostics.Stopwatch.GetElapsedTime(_headSince).TotalMicroseconds;
+        if (_stopping || _broken || _revoking.Count > 0 || _current is not { } slot
+            || Math.Max(_averageRunMicros, headMicros) < QueueBudgetMicros)
+        {
+            _router.Tell(new WorkReturned([]));
+            return;
+        }
+        // In start order; the child's head runs now and stays.
+        var queued = slot.InFlight.Skip(1).Concat(_pending).ToList();
+        foreach (var chunk in queued.Skip(Math.Max(0, queued.Count - count)))
+        {
+            if (RemovePending(chunk.TaskId)) _returning.Add(chunk.TaskId);
+            else
+            {
+                _revoking.Add(chunk.TaskId);
+                slot.Handle.Send(FrameType.Revoke, chunk.TaskId, 0, Frame.Empty, direct: true);
+            }
+        }
+        SettleReturn();
+    }
+
+    private void OnRevoked(ChildSlot slot, long taskId, bool revoked)
+    {
+        if (!_revoking.Remove(taskId)) return;
+        if (revoked && slot.InFlight.Any(c => c.TaskId == taskId))
+        {
+            var kept = slot.InFlight.Where(c => c.TaskId != taskId).ToList();
+            slot.InFlight.Clear();
+            foreach (var c in kept) slot.InFlight.Enqueue(c);
+            slot.Sent--; // it never ran there: it does not count towards MaxTasksPerChild
+            _returning.Add(taskId);
+        }
+        SettleReturn();
+    }
+
+    /// <summary>A child that died while revocations were pending: its unstarted chunks came back here; return them.</summary>
+    private void SettleOrphanedRevocations()
+    {
+        if (_revoking.Count == 0 || _pending.Count == 0) return;
+        foreach (var id in _revoking.ToList())
+            if (RemovePending(id))
+            {
+                _revoking.Remove(id);
+                _returning.Add(id);
+            }
+        SettleReturn();
+    }
+
+    private void SettleReturn()
+    {
+        if (_revoking.Count > 0) return;
+        var returned = _returning.ToList();
+        _returning.Clear();
+        _router.Tell(new WorkReturned(returned));
+        if (returned.Count > 0) Pump();
+    }
+
+    private bool RemovePending(long taskId)
+    {
+        if (!_pending.Any(c => c.TaskId == taskId)) return false;
+        var kept = _pending.Where(c => c.TaskId != taskId).ToList();
+        _pending.Clear();
+        foreach (var c in kept) _pending.Enqueue(c);
+        return true;
+    }
+
     private void OnChildFrame(ChildProcessHandle child, Frame frame)
     {
         var slot = Find(child);
@@ -322,6 +403,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
                 slot.ProgressSince = Stopwatch.GetTimestamp();
                 if (slot.InFlight.Count == 0) CancelDeadline(slot);
                 else ArmDeadline(slot);
+                if (ReferenceEquals(slot, _current)) _headSince = slot.ProgressSince;
                 CheckMemory(slot);
                 if (slot.InFlight.Count == 0 && _retiring.Contains(slot)) slot.Handle.Shutdown();
                 if (_completedBatch is null) Pump(); // a batch of frames refills once, at its end
@@ -329,6 +411,9 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
                 break;
             case FrameType.ManagerRequest:
                 ForwardToManager(slot, frame);
+                break;
+            case FrameType.Revoked:
+                OnRevoked(slot, frame.Id, revoked: frame.Aux == 1);
                 break;
             default:
                 slot.Handle.Kill($"unexpected frame {frame.Type} from the child");

@@ -150,4 +150,45 @@ public sealed class PoolRouterTests : TestKit
         Assert.Equal(new byte[] { 1 }, worker.ExpectMsg<TaskChunk>().Payload);
         worker.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
+
+    [Fact]
+    public void Demand_that_arrived_first_does_not_take_the_whole_job()
+    {
+        var router = StartRouter();
+        var sink = new RecordingSink();
+        var first = CreateTestProbe();
+        var second = CreateTestProbe();
+        router.Tell(new RequestWork(16), first.Ref);
+        router.Tell(new RequestWork(16), second.Ref);
+        router.Tell(new Submit(Enumerable.Range(0, 10).Select(i => Item(i, sink)).ToList()));
+        // The freest worker gets each chunk in turn: five each.
+        Assert.Equal(5, first.ExpectMsg<TaskChunks>().Chunks.Count);
+        Assert.Equal(5, second.ExpectMsg<TaskChunks>().Chunks.Count);
+    }
+
+    [Fact]
+    public void An_idle_worker_gets_the_chunks_a_busy_one_hands_back()
+    {
+        var router = StartRouter();
+        var sink = new RecordingSink();
+        var busy = CreateTestProbe();
+        router.Tell(new RequestWork(4), busy.Ref);
+        router.Tell(new Submit(Enumerable.Range(0, 4).Select(i => Item(i, sink)).ToList()));
+        var held = busy.ExpectMsg<TaskChunks>().Chunks;
+
+        var idle = CreateTestProbe();
+        router.Tell(new RequestWork(2), idle.Ref);
+        Assert.Equal(2, busy.ExpectMsg<ReturnWork>().Count);
+        router.Tell(new WorkReturned([held[2].TaskId, held[3].TaskId]), busy.Ref);
+
+        var moved = idle.ExpectMsg<TaskChunks>().Chunks;
+        Assert.Equal(new[] { new byte[] { 2 }, new byte[] { 3 } }, moved.Select(c => c.Payload));
+        // A late answer under the old ids is dropped; the new ids count once.
+        router.Tell(new ChunkCompleted(held[2].TaskId, [9]), busy.Ref);
+        foreach (var c in moved) router.Tell(new ChunkCompleted(c.TaskId, c.Payload), idle.Ref);
+        AwaitCondition(() => sink.Count >= 2);
+        Thread.Sleep(200);
+        Assert.Equal(new[] { 2, 3 }, sink.Outcomes.Select(o => o.Chunk).Order());
+        Assert.DoesNotContain(sink.Outcomes, o => o.Payload is [9]);
+    }
 }

@@ -210,6 +210,41 @@ public sealed class WorkerPoolHostingTests
     }
 
     [Fact]
+    public async Task On_a_member_serving_as_a_worker_node_Processes_is_the_nodes_whole_budget()
+    {
+        var host = BuildHost(services => services
+            .AddAkka("pool", b => b
+                .WithRemoting("127.0.0.1", 0)
+                .WithClustering(new ClusterOptions { Roles = ["worker"] })
+                .AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress))
+                .WithWorkerPool(o => { o.ServeAsWorkerNode = true; o.Processes = 2; }))
+            .AddWorkerPool());
+        var stopped = false;
+        try
+        {
+            await host.StartAsync().WaitAsync(Patience);
+            var pool = host.Services.GetRequiredService<WorkerPool>();
+            var job = pool.MapAsync(HostingFunctions.SleepThenPid, Enumerable.Repeat(100, 20), chunkSize: 1);
+            var most = 0;
+            var deadline = DateTime.UtcNow + Patience;
+            while (!job.Ready && DateTime.UtcNow < deadline)
+            {
+                most = Math.Max(most, ProcessProbe.ChildrenOf(Environment.ProcessId).Count);
+                job.Wait(TimeSpan.FromMilliseconds(25));
+            }
+            Assert.Equal(20, job.Get(Patience).Count);
+            Assert.Equal(2, pool.Processes);
+            Assert.InRange(most, 1, 2);
+            await host.StopAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            stopped = true;
+        }
+        finally
+        {
+            await Cleanup(host, stopped);
+        }
+    }
+
+    [Fact]
     public async Task ServeAsWorkerNode_without_clustering_fails_the_pool_start_with_a_clear_message()
     {
         var host = BuildHost(services => services

@@ -20,7 +20,7 @@ public sealed partial class ClusterProcesses : IDisposable
     {
         var port = FreePort();
         SeedAddress = $"akka.tcp://pool@127.0.0.1:{port}";
-        Seed = Start("Pool.Seed", "--host", "127.0.0.1", "--port", port.ToString());
+        Seed = Start("Pool.Seed", null, "--host", "127.0.0.1", "--port", port.ToString());
         WaitForLine(Seed, l => l.Contains("up at", StringComparison.Ordinal) || l.Contains(" Up", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
     }
 
@@ -29,10 +29,22 @@ public sealed partial class ClusterProcesses : IDisposable
     public StartedProcess Seed { get; }
 
     /// <summary>Starts a worker node and waits for its up-line.</summary>
-    public StartedProcess StartNode(int processes)
+    public StartedProcess StartNode(int processes) => StartNode(processes, []);
+
+    /// <summary>Starts a worker node with extra arguments and environment variables and waits for its up-line.</summary>
+    public StartedProcess StartNode(int processes, string[] extraArgs, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var node = Start("Pool.Node", "--seed", SeedAddress, "--host", "127.0.0.1", "--port", "0", "--processes", processes.ToString());
+        var node = Start("Pool.Node", environment, ["--seed", SeedAddress, "--host", "127.0.0.1", "--port", "0", "--processes", processes.ToString(), .. extraArgs]);
         WaitForLine(node, l => NodeUp().IsMatch(l), TimeSpan.FromSeconds(60));
+        return node;
+    }
+
+    /// <summary>Starts a worker node that is expected to refuse its input; returns it once it exited (bounded).</summary>
+    public StartedProcess StartNodeExpectingExit(params string[] args)
+    {
+        var node = Start("Pool.Node", null, ["--seed", SeedAddress, .. args]);
+        if (!node.Process.WaitForExit(60_000)) throw new TimeoutException($"Pool.Node did not exit within 60 s:\n{node.Output}");
+        node.Process.WaitForExit(); // flushes the redirected output
         return node;
     }
 
@@ -43,7 +55,7 @@ public sealed partial class ClusterProcesses : IDisposable
         return WorkerPool.Connect(SeedAddress, options);
     }
 
-    private StartedProcess Start(string project, params string[] args)
+    private StartedProcess Start(string project, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
         var dll = Path.Combine(_root, "src", project, "bin", configuration, "net10.0", project + ".dll");
@@ -51,6 +63,7 @@ public sealed partial class ClusterProcesses : IDisposable
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         var process = Process.Start(psi)!;
         lock (_processes) _processes.Add(process);
         return new StartedProcess(project, process);
