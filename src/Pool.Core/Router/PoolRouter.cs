@@ -3,6 +3,7 @@ using Akka.Cluster;
 using Akka.Event;
 using PoolCluster.Cluster;
 using PoolCluster.Protocol;
+using PoolCluster.Serialization;
 using PoolCluster.Worker;
 
 namespace PoolCluster.Router;
@@ -38,55 +39,141 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
     private PoolActivity _reportedActivity = PoolActivity.Idle;
     private long _lastWorking; // when a message last left the pool with work (Stopwatch timestamp)
     private long _nextTaskId;
-    private Exception? _broken;
-    private bool _closing;
-    private bool _terminating;
 
     public PoolRouter(RouterSetup setup)
     {
         _setup = setup;
+        Running();
+    }
 
+    // ---- life stages: Running → Closing → Stopping → stopped; Running → Broken; any → Stopping by Terminate -------
+    // Each stage says what it does with the messages where stages differ; the rest is shared (ReceiveWork,
+    // ReceiveMembership).
+
+    /// <summary>Takes submissions and dispatches them; a lost child's chunk may run again; lost local workers are replaced.</summary>
+    private void Running()
+    {
         Receive<Submit>(OnSubmit);
-        Receive<RequestWork>(m => OnRequestWork(Sender, m.Count));
-        Receive<ChunkCompleted>(m =>
-        {
-            Deliver(m);
-            StopWorkersIfDone();
-        });
-        Receive<ChunksCompleted>(m =>
-        {
-            foreach (var c in m.Completed) Deliver(c);
-            StopWorkersIfDone();
-        });
-        Receive<ChunkFailed>(m => Complete(m.TaskId, item => item.Sink.OnFailure(item.ChunkIndex, m.Error.ToException())));
-        Receive<ChunkLost>(OnChunkLost);
-        Receive<WorkerDraining>(m => OnDraining(Sender, m.ReturnedTaskIds));
-        Receive<WorkReturned>(m => OnWorkReturned(Sender, m.TaskIds));
-        Receive<InitializerFailed>(m => Break(new PoolInitializerException(
-            $"The pool's initializer threw in a child process: {m.Error.TypeName}: {m.Error.Message}. " +
-            "The pool cannot run tasks; every pending and later call fails with this error.", m.Error.ToException())));
+        Receive<ChunkLost>(m => OnChunkLost(m, mayRetry: true));
+        Receive<InitializerFailed>(m => Break(InitializerError(m.Error)));
         Receive<WorkerStartFailed>(m =>
         {
             // Locally this pool cannot work at all; a remote worker that cannot start children is just one worker less.
             if (IsLocalChild(Sender)) Break(new WorkerLostException($"The pool cannot start worker processes: {m.Reason}"));
-            else _log.Error("Worker {0} cannot start child processes and stops: {1}", Sender.Path, m.Reason);
+            else LogStartFailure(m);
         });
-        Receive<CancelJob>(m => RemoveQueued(i => i.JobId == m.JobId));
-        Receive<ClosePool>(_ => { _closing = true; StopWorkersIfDone(); });
+        Receive<ClosePool>(_ => BecomeClosing(NotRunning()));
         Receive<TerminatePool>(_ => Terminate());
-        Receive<Terminated>(m => OnWorkerGone(m.ActorRef));
+        ReceiveMembership(attach: true, workerGone: w => OnWorkerGone(w, requeue: true, replaceLocal: true));
+        ReceiveWork(afterOutcome: () => { });
+    }
 
-        // cluster membership
-        Receive<ClusterEvent.MemberUp>(m => Attach(m.Member));
-        Receive<ClusterEvent.ReachableMember>(m => { _unreachable.Remove(m.Member.Address); Attach(m.Member); });
-        Receive<ClusterEvent.UnreachableMember>(m => NodeLost(m.Member.Address, "unreachable"));
-        Receive<ClusterEvent.MemberRemoved>(m => { NodeLost(m.Member.Address, "removed from the cluster"); _unreachable.Remove(m.Member.Address); });
-        Receive<ClusterEvent.IMemberEvent>(_ => { });
-        Receive<RetryAttach>(m => RetryAttachTo(m.Node));
+    /// <summary>The initializer failed or children cannot start: everything fails with <paramref name="reason"/>; the
+    /// workers stay until the pool is closed or terminated.</summary>
+    private void Broken(Exception reason)
+    {
+        Receive<Submit>(m => Refuse(m, reason));
+        Receive<ChunkLost>(m => OnChunkLost(m, mayRetry: false));
+        Receive<InitializerFailed>(_ => { });
+        Receive<WorkerStartFailed>(m => { if (!IsLocalChild(Sender)) LogStartFailure(m); });
+        Receive<ClosePool>(_ => BecomeClosing(reason));
+        Receive<TerminatePool>(_ => Terminate(reason));
+        ReceiveMembership(attach: true, workerGone: w => OnWorkerGone(w, requeue: false, replaceLocal: false));
+        ReceiveWork(afterOutcome: () => { });
+    }
+
+    /// <summary>Python's close(): no new work, what is queued and in flight finishes, then the workers stop.</summary>
+    private void Closing(Exception refusal)
+    {
+        Receive<Submit>(m => Refuse(m, refusal));
+        Receive<ChunkLost>(m => { OnChunkLost(m, mayRetry: true); StopWorkersIfDone(refusal); });
+        // Broken while closing: fail what is left, then stop as a closed pool does.
+        Receive<InitializerFailed>(m => BreakWhileClosing(InitializerError(m.Error)));
+        Receive<WorkerStartFailed>(m =>
+        {
+            if (IsLocalChild(Sender)) BreakWhileClosing(new WorkerLostException($"The pool cannot start worker processes: {m.Reason}"));
+            else LogStartFailure(m);
+        });
+        Receive<ClosePool>(_ => { });
+        Receive<TerminatePool>(_ => Terminate(refusal));
+        ReceiveMembership(attach: false, workerGone: w =>
+        {
+            OnWorkerGone(w, requeue: true, replaceLocal: false);
+            StopWorkersIfDone(refusal);
+            StopSelfIfWorkersGone(); // no local worker left to finish the work (none is replaced while closing)
+        });
+        ReceiveWork(afterOutcome: () => StopWorkersIfDone(refusal));
+    }
+
+    /// <summary>The workers were told to stop (closed and done, or terminated); the router ends when its local ones
+    /// have. Nothing is queued or in flight any more.</summary>
+    private void Stopping(Exception refusal)
+    {
+        Receive<Submit>(m => Refuse(m, refusal));
+        Receive<ChunkLost>(m => OnChunkLost(m, mayRetry: false));
+        Receive<InitializerFailed>(_ => { });
+        Receive<WorkerStartFailed>(m => { if (!IsLocalChild(Sender)) LogStartFailure(m); });
+        Receive<ClosePool>(_ => { });
+        Receive<TerminatePool>(_ => { foreach (var w in _workers) w.Tell(new StopWorker(Graceful: false)); });
+        ReceiveMembership(attach: false, workerGone: w => { OnWorkerGone(w, requeue: false, replaceLocal: false); StopSelfIfWorkersGone(); });
+        ReceiveWork(afterOutcome: () => { });
+    }
+
+    private void BreakWhileClosing(Exception reason)
+    {
+        FailAll(LogBroken(reason));
+        BecomeClosing(reason);
+    }
+
+    private void BecomeClosing(Exception refusal)
+    {
+        Become(() => Closing(refusal));
+        StopWorkersIfDone(refusal);
+    }
+
+    private static InvalidOperationException NotRunning() => new("Pool not running");
+
+    private static PoolInitializerException InitializerError(ErrorInfo error) => new(
+        $"The pool's initializer threw in a child process: {error.TypeName}: {error.Message}. " +
+        "The pool cannot run tasks; every pending and later call fails with this error.", error.ToException());
+
+    private void LogStartFailure(WorkerStartFailed m) =>
+        _log.Error("Worker {0} cannot start child processes and stops: {1}", Sender.Path, m.Reason);
+
+    /// <summary>What every stage does alike: workers ask, answer and hand back; outcomes reach their job once.</summary>
+    private void ReceiveWork(Action afterOutcome)
+    {
+        Receive<RequestWork>(m => OnRequestWork(Sender, m.Count));
+        Receive<ChunkCompleted>(m => { Deliver(m); afterOutcome(); });
+        Receive<ChunksCompleted>(m =>
+        {
+            foreach (var c in m.Completed) Deliver(c);
+            afterOutcome();
+        });
+        Receive<ChunkFailed>(m =>
+        {
+            Complete(m.TaskId, item => item.Sink.OnFailure(item.ChunkIndex, m.Error.ToException()));
+            afterOutcome();
+        });
+        Receive<WorkerDraining>(m => OnDraining(Sender, m.ReturnedTaskIds));
+        Receive<WorkReturned>(m => OnWorkReturned(Sender, m.TaskIds));
+        Receive<CancelJob>(m => RemoveQueued(i => i.JobId == m.JobId));
         Receive<Attached>(m => OnAttached(Sender, m.Workers));
         Receive<NeedAssemblies>(m => SendAssemblies(Sender, m.Mvids));
         Receive<CheckNoWorkers>(_ => FailIfStillNoWorkers());
         Receive<ReportIdle>(_ => ReportActivity(idleNow: true));
+    }
+
+    /// <summary>Cluster membership: nodes lost take their workers with them; <paramref name="attach"/>: join new nodes.</summary>
+    private void ReceiveMembership(bool attach, Action<IActorRef> workerGone)
+    {
+        Receive<Terminated>(m => workerGone(m.ActorRef));
+        Receive<ClusterEvent.MemberUp>(m => { if (attach) Attach(m.Member); });
+        Receive<ClusterEvent.ReachableMember>(m => { _unreachable.Remove(m.Member.Address); if (attach) Attach(m.Member); });
+        Receive<ClusterEvent.UnreachableMember>(m => NodeLost(m.Member.Address, "unreachable", workerGone));
+        Receive<ClusterEvent.MemberRemoved>(m => { NodeLost(m.Member.Address, "removed from the cluster", workerGone); _unreachable.Remove(m.Member.Address); });
+        Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<RetryAttach>(m => { if (attach) RetryAttachTo(m.Node); });
     }
 
     // Every message may change whether the pool has work; worker nodes share their processes by it.
@@ -136,14 +223,13 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
 
     // ---- work ------------------------------------------------------------------------------------------------
 
+    private static void Refuse(Submit submit, Exception refusal)
+    {
+        foreach (var item in submit.Items) item.Sink.OnFailure(item.ChunkIndex, refusal);
+    }
+
     private void OnSubmit(Submit submit)
     {
-        var refusal = _broken ?? (_closing || _terminating ? new InvalidOperationException("Pool not running") : null);
-        if (refusal is not null)
-        {
-            foreach (var item in submit.Items) item.Sink.OnFailure(item.ChunkIndex, refusal);
-            return;
-        }
         foreach (var item in submit.Items) _queue.AddLast(item);
         Dispatch();
         ArmNoWorkersCheck();
@@ -214,16 +300,14 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
     private void Complete(long taskId, Action<WorkItem> deliver)
     {
         // Unknown ids are late duplicates (the task was re-dispatched or the job failed): each result is seen once.
-        if (!TakeInFlight(taskId, ran: true, out var entry)) return;
-        deliver(entry.Item);
-        StopWorkersIfDone();
+        if (TakeInFlight(taskId, ran: true, out var entry)) deliver(entry.Item);
     }
 
-    private void OnChunkLost(ChunkLost lost)
+    private void OnChunkLost(ChunkLost lost, bool mayRetry)
     {
         if (!_inFlight.TryGetValue(lost.TaskId, out var entry)) return;
         var item = entry.Item;
-        if (item.ChildLosses < _setup.Settings.ChildLossRetries && !_terminating && _broken is null)
+        if (mayRetry && item.ChildLosses < _setup.Settings.ChildLossRetries)
         {
             TakeInFlight(lost.TaskId, ran: true, out _);
             item.ChildLosses++;
@@ -245,35 +329,34 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         Dispatch();
     }
 
-    /// <summary>A worker is gone (stopped, its node lost): its in-flight work goes back to the queue, bounded by MaxRetries.</summary>
-    private void OnWorkerGone(IActorRef worker)
+    /// <summary>A worker is gone (stopped, its node lost): its in-flight work goes back to the queue (when
+    /// <paramref name="requeue"/>), bounded by MaxRetries; a local one is replaced when <paramref name="replaceLocal"/>.</summary>
+    private void OnWorkerGone(IActorRef worker, bool requeue, bool replaceLocal)
     {
         var wasKnown = _workers.Remove(worker);
         _draining.Remove(worker);
         _board.Remove(worker);
         _setup.Stats.SetWorkers(_workers.Count - _draining.Count);
         var lost = _inFlight.Where(kv => kv.Value.Worker.Equals(worker)).Select(kv => kv.Key).ToList();
-        var requeue = new List<WorkItem>();
+        var again = new List<WorkItem>();
         foreach (var taskId in lost)
         {
             _inFlight.Remove(taskId, out var entry);
             var item = entry!.Item;
-            if (_terminating || _broken is not null) continue;
+            if (!requeue) continue;
             if (++item.Retries > _setup.Settings.MaxRetries)
             {
                 item.Sink.OnFailure(item.ChunkIndex, new WorkerLostException(
                     $"{item.Description} was lost with its worker {item.Retries} times (MaxRetries = {_setup.Settings.MaxRetries}); giving up.", item.Description));
                 continue;
             }
-            requeue.Add(item);
+            again.Add(item);
         }
-        if (requeue.Count > 0)
-            _log.Warning("Worker {0} was lost; dispatching {1} chunks again", worker.Path, requeue.Count);
-        for (var i = requeue.Count - 1; i >= 0; i--) _queue.AddFirst(requeue[i]);
-        if (wasKnown && IsLocalChild(worker) && !_closing && !_terminating && _broken is null) StartLocalWorker();
+        if (again.Count > 0)
+            _log.Warning("Worker {0} was lost; dispatching {1} chunks again", worker.Path, again.Count);
+        for (var i = again.Count - 1; i >= 0; i--) _queue.AddFirst(again[i]);
+        if (wasKnown && IsLocalChild(worker) && replaceLocal) StartLocalWorker();
         Dispatch();
-        StopWorkersIfDone();
-        StopSelfIfWorkersGone();
         ArmNoWorkersCheck();
     }
 
@@ -289,7 +372,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
 
     private void RetryAttachTo(Address node)
     {
-        if (_attached.Contains(node) || _closing || _terminating || _setup.Cluster is not { } cluster) return;
+        if (_attached.Contains(node) || _setup.Cluster is not { } cluster) return;
         var host = Context.ActorSelection(new RootActorPath(node) / "user" / cluster.NodeHostName);
         host.Tell(new AttachRouter(Self, _setup.Workers, AssemblyManifest.ForThisApp()));
         Timers.StartSingleTimer(("attach", node), new RetryAttach(node), cluster.AttachRetryInterval);
@@ -343,7 +426,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         host.Tell(new AssemblyFiles(files));
     }
 
-    private void NodeLost(Address node, string why)
+    private void NodeLost(Address node, string why, Action<IActorRef> workerGone)
     {
         _attached.Remove(node);
         _hosts.Remove(node);
@@ -351,7 +434,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         if (!_unreachable.Add(node) && why != "removed from the cluster") return;
         var gone = _workers.Where(w => w.Path.Address.Equals(node)).ToList();
         if (gone.Count > 0) _log.Warning("Worker node {0} is {1}: its {2} workers are lost", node, why, gone.Count);
-        foreach (var w in gone) OnWorkerGone(w);
+        foreach (var w in gone) workerGone(w);
     }
 
     private void ArmNoWorkersCheck()
@@ -374,10 +457,14 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
 
     private void Break(Exception reason)
     {
-        if (_broken is not null) return;
-        _broken = reason;
+        FailAll(LogBroken(reason));
+        Become(() => Broken(reason));
+    }
+
+    private Exception LogBroken(Exception reason)
+    {
         _log.Error(reason, "The pool is broken");
-        FailAll(reason);
+        return reason;
     }
 
     private void FailAll(Exception reason)
@@ -399,24 +486,28 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         }
     }
 
-    private void Terminate()
+    /// <summary>Python's terminate(): fail what is outstanding, kill the children now; later calls fail with
+    /// <paramref name="refusal"/> (the broken pool's reason, or "not running").</summary>
+    private void Terminate(Exception? refusal = null)
     {
-        _terminating = true;
         FailAll(new InvalidOperationException("Pool not running: it was terminated before the task finished"));
         foreach (var w in _workers) w.Tell(new StopWorker(Graceful: false));
+        Become(() => Stopping(refusal ?? NotRunning()));
         StopSelfIfWorkersGone();
     }
 
-    private void StopWorkersIfDone()
+    /// <summary>Closing and nothing left to run: the workers stop gracefully.</summary>
+    private void StopWorkersIfDone(Exception refusal)
     {
-        if (!_closing || _terminating || _queue.Count > 0 || _inFlight.Count > 0) return;
+        if (_queue.Count > 0 || _inFlight.Count > 0) return;
         foreach (var w in _workers) w.Tell(new StopWorker(Graceful: true));
+        Become(() => Stopping(refusal));
         StopSelfIfWorkersGone();
     }
 
     private void StopSelfIfWorkersGone()
     {
         // Remote workers stop themselves when this router goes; only local ones are waited for.
-        if ((_closing || _terminating) && !_workers.Any(IsLocalChild)) Context.Stop(Self);
+        if (!_workers.Any(IsLocalChild)) Context.Stop(Self);
     }
 }
