@@ -1,0 +1,17 @@
+using PoolCluster.ChildProcess;
+using PoolCluster.Protocol;
+
+namespace PoolCluster.Worker;
+
+/// <summary>
+/// What a child's death means for its worker, as <see cref="ChildLifecycle.OnExited"/> worked it out: the report for
+/// the router on the chunk it blamed (a <see cref="ChunkLost"/>, or a <see cref="ChunkFailed"/> with a timeout for a
+/// chunk killed at its deadline; null when nothing was blamed), the managers whose locks the child may have held, and
+/// whether it died before it was ready (a sign that children cannot start at all).
+/// </summary>
+internal sealed record ChildLoss(
+    int Pid,
+    ChildExit Exit,
+    IPoolProtocolMessage? Report,
+    IReadOnlyCollection<Manager.ManagerAddress> Managers,
+    bool DiedBeforeReady);
