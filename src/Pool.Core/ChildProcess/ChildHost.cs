@@ -76,7 +76,14 @@ internal static class ChildHost
     private static StatusBoard? OpenBoard(string? path)
     {
         if (string.IsNullOrEmpty(path)) return null;
-        try { return StatusBoard.Open(path); }
+        try
+        {
+            var board = StatusBoard.Open(path);
+            // The mapping outlives the name: unlinking here too leaves nothing in /dev/shm even when the parent dies
+            // (kill -9) before it hears this child's hello.
+            board.Unlink();
+            return board;
+        }
         catch (Exception e)
         {
             Console.Error.WriteLine($"poolcluster child {Environment.ProcessId}: no status board ({e.Message}); deadlines and blame fall back to whole chunks");
