@@ -177,6 +177,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IDeadlineTimer
     {
         var completed = new List<ChunkCompleted>();
         var freed = false;
+        var stageChanged = false;
         try
         {
             foreach (var frame in frames)
@@ -184,8 +185,13 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IDeadlineTimer
                 if (_children.Find(child) is not { } slot) return; // a replaced child's late frames
                 switch (OnChildFrame(slot, frame, completed))
                 {
-                    case FrameEffect.Freed: freed = true; break;
-                    case FrameEffect.InitFailed: onInitFailed?.Invoke(); return;
+                    case FrameEffect.Freed:
+                        freed = true;
+                        break;
+                    case FrameEffect.InitFailed when onInitFailed is not null:
+                        onInitFailed();
+                        stageChanged = true; // the new stage does not refill
+                        break;
                 }
             }
         }
@@ -194,7 +200,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IDeadlineTimer
             if (completed.Count == 1) _router.Tell(completed[0]);
             else if (completed.Count > 1) _router.Tell(new ChunksCompleted(completed));
         }
-        if (freed) afterAnswers();
+        if (freed && !stageChanged) afterAnswers();
     }
 
     private FrameEffect OnChildFrame(ChildSlot slot, Frame frame, List<ChunkCompleted> completed)
