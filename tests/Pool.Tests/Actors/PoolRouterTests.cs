@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using PoolCluster.Protocol;
 using PoolCluster.Router;
+using PoolCluster.Serialization;
 
 namespace PoolCluster.Tests.Actors;
 
@@ -190,5 +191,24 @@ public sealed class PoolRouterTests : TestKit
         Thread.Sleep(200);
         Assert.Equal(new[] { 2, 3 }, sink.Outcomes.Select(o => o.Chunk).Order());
         Assert.DoesNotContain(sink.Outcomes, o => o.Payload is [9]);
+    }
+
+    [Fact]
+    public void A_pool_broken_while_closing_fails_what_is_left_and_stops_its_workers()
+    {
+        var router = StartRouter();
+        var sink = new RecordingSink();
+        var worker = CreateTestProbe();
+        router.Tell(new RequestWork(1), worker.Ref);
+        router.Tell(new Submit([Item(0, sink), Item(1, sink)]));
+        worker.ExpectMsg<TaskChunk>();
+        router.Tell(new ClosePool());
+
+        router.Tell(new InitializerFailed(ErrorInfo.From(new ArgumentException("broken on purpose"))), worker.Ref);
+
+        // Nothing is left to finish: the close completes instead of waiting for a message that may never come.
+        Assert.True(worker.FishForMessage<StopWorker>(_ => true, TimeSpan.FromSeconds(10)).Graceful);
+        AwaitCondition(() => sink.Count == 2, TimeSpan.FromSeconds(10));
+        Assert.All(sink.Outcomes, o => Assert.IsType<PoolInitializerException>(o.Error));
     }
 }
