@@ -15,6 +15,12 @@ internal enum FrameType : byte
     Shutdown = 4,
     /// <summary>Id: call id. Payload: serialized <c>ManagerReply</c> answering a <see cref="ManagerRequest"/>.</summary>
     ManagerResponse = 5,
+    /// <summary>Id: task id. Its job was cancelled: cancel the running chunk's tokens and start no more of its items; a
+    /// chunk not started yet is answered without running. Handled by the child's reader thread, ahead of queued work.</summary>
+    CancelTask = 6,
+    /// <summary>Id: how many items of async functions the child may run at once (MaxConcurrentTasksPerChild). Sent after
+    /// <see cref="Init"/> only when above 1.</summary>
+    SetConcurrency = 7,
 
     // child -> parent
     /// <summary>Id: the child's pid. Sent once the pipe is connected.</summary>

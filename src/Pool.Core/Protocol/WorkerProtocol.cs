@@ -42,3 +42,8 @@ internal sealed record WorkerStartFailed(string Reason) : IPoolProtocolMessage;
 
 /// <summary>Router → worker: stop. Graceful: finish what you hold, let the child exit; otherwise kill it now.</summary>
 internal sealed record StopWorker(bool Graceful) : IPoolProtocolMessage;
+
+/// <summary>Router → worker: the job of these tasks was cancelled. Drop the ones not sent to the child yet; cancel the
+/// ones in the child (their tokens), and kill and replace the child if one still runs after the grace period. Nothing
+/// is answered for dropped tasks; answers for the others are late and dropped by the router.</summary>
+internal sealed record CancelTasks(IReadOnlyList<long> TaskIds) : IPoolProtocolMessage;

@@ -22,6 +22,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     private sealed record ChildEnded(ChildProcessHandle Child, ChildExit Exit);
     private sealed record ManagerAnswered(ChildProcessHandle Child, long CallId, byte[] Reply);
     private sealed record TaskDeadline(ChildProcessHandle Child);
+    private sealed record CancelGraceOver(ChildProcessHandle Child, long TaskId);
 
     private readonly IActorRef _router;
     private readonly IActorRef _self; // the child's I/O threads have no actor context: they tell this reference
@@ -68,6 +69,8 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
         Receive<ChildEnded>(m => OnChildEnded(m.Child, m.Exit));
         Receive<ManagerAnswered>(m => m.Child.Send(FrameType.ManagerResponse, m.CallId, 0, m.Reply, direct: true));
         Receive<TaskDeadline>(m => OnTaskDeadline(m.Child));
+        Receive<CancelTasks>(m => OnCancelTasks(m.TaskIds));
+        Receive<CancelGraceOver>(m => OnCancelGraceOver(m.Child, m.TaskId));
         Receive<StopWorker>(m => Stop(m.Graceful));
         Receive<ResetDemand>(_ =>
         {
@@ -108,6 +111,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
         var handle = ChildProcessHandle.Start(++_generation, this, _settings.MaxFrameSize, _settings.ChildStartTimeout, _settings.ShippedAssemblyPaths, _children);
         var softMs = (int)Math.Min(int.MaxValue, _settings.SoftTaskTimeout?.TotalMilliseconds ?? 0);
         handle.Send(FrameType.Init, ChildLimits.Pack(_settings.MaxPayloadSize, _settings.MaxValueDepth), softMs, _settings.InitializerBody);
+        if (_settings.MaxConcurrentTasksPerChild > 1) handle.Send(FrameType.SetConcurrency, _settings.MaxConcurrentTasksPerChild, 0, Frame.Empty);
         if (handle.BoardProblem is { } problem)
             _log.Warning("No status board for child {0} ({1}): its deadlines and blame fall back to whole chunks", handle.Pid, problem);
         return new ChildSlot(handle);
@@ -139,7 +143,8 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     {
         get
         {
-            var min = _settings.ChunksInFlight;
+            // A child allowed to run n async items at once needs n one-item chunks to do so.
+            var min = Math.Max(_settings.ChunksInFlight, _settings.MaxConcurrentTasksPerChild);
             var max = Math.Max(min, _settings.MaxChunksInFlight);
             if (_runSamples < 4 || max == min) return min;
             return (int)Math.Clamp(QueueBudgetMicros / Math.Max(1.0, _averageRunMicros), min, max);
@@ -248,6 +253,40 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
         child.Kill($"{what} ran past its TaskTimeout");
     }
 
+    // ---- cancellation: drop what waits here, cancel what the child holds, kill it after the grace period -----------
+
+    private void OnCancelTasks(IReadOnlyList<long> taskIds)
+    {
+        var ids = taskIds.ToHashSet();
+        var kept = _pending.Where(c => !ids.Contains(c.TaskId)).ToList();
+        if (kept.Count != _pending.Count)
+        {
+            _pending.Clear();
+            foreach (var c in kept) _pending.Enqueue(c);
+        }
+        foreach (var slot in AllSlots())
+        {
+            foreach (var chunk in slot.InFlight)
+            {
+                if (!ids.Contains(chunk.TaskId) || !slot.Cancelled.Add(chunk.TaskId)) continue;
+                slot.Handle.Send(FrameType.CancelTask, chunk.TaskId, 0, Frame.Empty, direct: true);
+                Timers.StartSingleTimer(("cancel", slot.Handle.Generation, chunk.TaskId), new CancelGraceOver(slot.Handle, chunk.TaskId), _settings.CancelGracePeriod);
+            }
+        }
+        Pump();
+        CompleteStopIfIdle();
+    }
+
+    /// <summary>A cancelled task still runs after the grace period (it ignores its token): its child is killed and
+    /// replaced; the other chunks it held run in the successor.</summary>
+    private void OnCancelGraceOver(ChildProcessHandle child, long taskId)
+    {
+        var slot = Find(child);
+        if (slot is null || !slot.Cancelled.Contains(taskId) || InFlightChunk(slot, taskId) is not { } chunk) return;
+        _log.Warning("{0} was cancelled and still runs after the grace period of {1}; killing child {2}", chunk.Description, _settings.CancelGracePeriod, child.Pid);
+        child.Kill($"{chunk.Description} was cancelled and still ran after the grace period");
+    }
+
     private static TaskChunk? InFlightChunk(ChildSlot slot, long taskId)
     {
         foreach (var c in slot.InFlight) if (c.TaskId == taskId) return c;
@@ -306,11 +345,15 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
                 break;
             case FrameType.ChunkResult:
             case FrameType.ChunkFailed:
-                if (!slot.InFlight.TryDequeue(out var chunk) || chunk.TaskId != frame.Id)
+                // In order, unless the child runs several async chunks at once: then any chunk it holds may end first.
+                var chunk = slot.InFlight.TryPeek(out var head) && head.TaskId == frame.Id ? slot.InFlight.Dequeue()
+                    : _settings.MaxConcurrentTasksPerChild > 1 ? TakeFromInFlight(slot, frame.Id) : null;
+                if (chunk is null)
                 {
                     slot.Handle.Kill($"the child answered task {frame.Id} out of order");
                     return;
                 }
+                if (slot.Cancelled.Remove(chunk.TaskId)) Timers.Cancel(("cancel", slot.Handle.Generation, chunk.TaskId));
                 if (frame.Type == FrameType.ChunkResult)
                 {
                     RecordRunTime(frame.Aux);
@@ -370,6 +413,13 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
             Manager.ManagerResolver.Get(Context.System).Resolve(manager).Tell(new Manager.HolderGone(Manager.PipeHolder.For(child.Pid)), ActorRefs.NoSender);
 
         Timers.Cancel(("deadline", child.Generation));
+        // Cancelled tasks are nobody's loss: not blamed, never run again.
+        foreach (var taskId in slot.Cancelled)
+        {
+            TakeFromInFlight(slot, taskId);
+            Timers.Cancel(("cancel", child.Generation, taskId));
+        }
+        slot.Cancelled.Clear();
         BlameAndRequeue(slot, board, exit);
 
         // Killed from outside (kill -9, OOM killer, chaos) says nothing about whether children can start at all.
