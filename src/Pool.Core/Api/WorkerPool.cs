@@ -500,8 +500,8 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
         return SubmitSingle(Async<T, R>(f, () => f), arg, callback, errorCallback, cancellationToken);
     }
 
-    /// <summary>Runs <c>await f(arg)</c> (no result) in one worker; completion arrives later.</summary>
-    /// <param name="callback">Runs once it completed (it has no value to pass).</param>
+    /// <summary>Runs <c>await f(arg)</c> (no result) in one worker; completion arrives later, and
+    /// <c>callback</c> (no value to pass) runs once it completed.</summary>
     // As many parameters as the Func<T, R> form: C# then prefers this one for lambdas returning Task.
     public AsyncResult ApplyAsync<T>(Func<T, Task> f, T arg, Action? callback = null, Action<Exception>? errorCallback = null,
         CancellationToken cancellationToken = default)

@@ -115,18 +115,19 @@ internal sealed class ProgressTracker : IDisposable
     public void Dispose() => Stop();
 }
 
-/// <summary>Feeds a job's chunk outcomes to its <see cref="ProgressTracker"/> after handing them to the job itself.</summary>
+/// <summary>Feeds a job's chunk outcomes to its <see cref="ProgressTracker"/>, then to the job itself: counted first, so
+/// that a consumer that has every result has seen (compact replies) the last report too.</summary>
 internal sealed class ProgressSink(IChunkSink inner, ProgressTracker tracker) : IChunkSink
 {
     public void OnResult(int chunkIndex, byte[] payload)
     {
-        inner.OnResult(chunkIndex, payload);
         tracker.ChunkDone(chunkIndex, payload);
+        inner.OnResult(chunkIndex, payload);
     }
 
     public void OnFailure(int chunkIndex, Exception error)
     {
-        inner.OnFailure(chunkIndex, error);
         tracker.ChunkFailed(chunkIndex, error);
+        inner.OnFailure(chunkIndex, error);
     }
 }
