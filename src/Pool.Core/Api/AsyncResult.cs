@@ -35,7 +35,7 @@ public class AsyncResult<R>
     internal void Bind(Action cancelJob, CancellationToken token)
     {
         _cancelJob = cancelJob;
-        if (token.CanBeCanceled)
+        if (token.CanBeCanceled && Volatile.Read(ref _settled) == 0)
             _tokenRegistration = token.UnsafeRegister(static (state, t) => ((AsyncResult<R>)state!).CancelWith(t), this);
     }
 

@@ -97,13 +97,14 @@ public sealed partial class WorkerPool
         using var room = new SemaphoreSlim(lookahead, lookahead);
         var reader = new AsyncStreamReader<T>(items, chunkSize, room, stream.Submit, stream.Progress);
         var reading = reader.RunAsync(stop.Token);
+        var cancelled = Task.Delay(Timeout.Infinite, stop.Token);
         var finished = false;
         try
         {
             for (var taken = 0; ; )
             {
                 // Wait for the next result, or for the reader to end (then there may be nothing more to wait for).
-                var outcome = await stream.Job.TakeAsync(taken, reading.IsCompleted ? null : reading, cancellationToken).ConfigureAwait(false);
+                var outcome = await stream.Job.TakeAsync(taken, reading.IsCompleted ? null : reading, cancelled, cancellationToken).ConfigureAwait(false);
                 if (outcome is null)
                 {
                     if (reading.IsFaulted) await reading.ConfigureAwait(false); // the input threw: so does the stream

@@ -171,7 +171,7 @@ internal static class ChildHost
             if (!notCancelled) throw MapBody<int, int>.JobCancelled(0, 0);
             if (functions.TryGetValue(frame.Aux, out var body))
             {
-        reply = CheckReplySize(((ITaskBody)body).RunChunk(frame.Payload), maxReplySize);
+                reply = CheckReplySize(((ITaskBody)body).RunChunk(frame.Payload), maxReplySize);
                 type = FrameType.ChunkResult;
             }
             else

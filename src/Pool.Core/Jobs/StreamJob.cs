@@ -67,7 +67,9 @@ internal sealed class StreamJob : IChunkSink
 
     /// <summary>Awaits the chunk at <paramref name="index"/> (ordered) or any chunk (unordered), or an
     /// <paramref name="alsoWakeOn"/> task (then null: the caller has something else to do first).</summary>
-    public async Task<Outcome?> TakeAsync(int index, Task? alsoWakeOn, CancellationToken token)
+    /// <param name="cancelled">Completes when <paramref name="token"/> is cancelled: made once per stream, not per call,
+    /// so that waiting leaves no registration behind on the caller's token.</param>
+    public async Task<Outcome?> TakeAsync(int index, Task? alsoWakeOn, Task cancelled, CancellationToken token)
     {
         while (true)
         {
@@ -79,8 +81,8 @@ internal sealed class StreamJob : IChunkSink
                 arrival = _asyncWaiter.Task;
             }
             var woke = alsoWakeOn is null
-                ? await Task.WhenAny(arrival, Task.Delay(Timeout.Infinite, token)).ConfigureAwait(false)
-                : await Task.WhenAny(arrival, alsoWakeOn, Task.Delay(Timeout.Infinite, token)).ConfigureAwait(false);
+                ? await Task.WhenAny(arrival, cancelled).ConfigureAwait(false)
+                : await Task.WhenAny(arrival, alsoWakeOn, cancelled).ConfigureAwait(false);
             token.ThrowIfCancellationRequested();
             if (woke != arrival) return null;
         }

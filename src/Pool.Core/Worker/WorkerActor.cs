@@ -413,14 +413,17 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
             Manager.ManagerResolver.Get(Context.System).Resolve(manager).Tell(new Manager.HolderGone(Manager.PipeHolder.For(child.Pid)), ActorRefs.NoSender);
 
         Timers.Cancel(("deadline", child.Generation));
-        // Cancelled tasks are nobody's loss: not blamed, never run again.
+        // Cancelled tasks are nobody's loss: not blamed, never run again. A child killed (or dying) while it ran one
+        // blames nothing else either: the chunks behind it never started.
+        var runningCancelled = board.State == ChildActivity.Running && slot.Cancelled.Contains(board.TaskId);
         foreach (var taskId in slot.Cancelled)
         {
             TakeFromInFlight(slot, taskId);
             Timers.Cancel(("cancel", child.Generation, taskId));
         }
         slot.Cancelled.Clear();
-        BlameAndRequeue(slot, board, exit);
+        if (runningCancelled) RequeueBehind(slot);
+        else BlameAndRequeue(slot, board, exit);
 
         // Killed from outside (kill -9, OOM killer, chaos) says nothing about whether children can start at all.
         var diedBeforeReady = !slot.Ready && exit.Signal is not (9 or 15);

@@ -74,6 +74,19 @@ public sealed class CancellationTests : IDisposable
     }
 
     [Fact]
+    public void A_call_queued_behind_a_task_killed_for_its_cancellation_runs_in_the_successor()
+    {
+        using var pool = new WorkerPool(new PoolOptions { Processes = 1, CancelGracePeriod = TimeSpan.FromSeconds(1) });
+        pool.Apply(TestFunctions.Pid);
+        var marker = Path.Combine(_dir, "marker");
+        var stubborn = pool.ApplyAsync(ControlFunctions.StartThenIgnoreToken(marker), 120_000);
+        var behind = pool.ApplyAsync(TestFunctions.Square, 5); // in the same child's pipe, behind the stubborn one
+        ControlFunctions.WaitForFile(marker, "started", Patience);
+        stubborn.Cancel();
+        Assert.Equal(25, behind.Get(Patience)); // not blamed for the kill: it never started
+    }
+
+    [Fact]
     public void Cancelling_after_completion_does_nothing()
     {
         using var pool = new WorkerPool(1);
