@@ -283,7 +283,14 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
     {
         var slot = Find(child);
         if (slot is null || !slot.Cancelled.Contains(taskId) || InFlightChunk(slot, taskId) is not { } chunk) return;
+        // Not running it (still queued behind other work, or its reply is on the way): it ends by itself; look again later.
+        if (child.Board?.Read() is { } board && !(board.State == ChildActivity.Running && board.TaskId == taskId))
+        {
+            Timers.StartSingleTimer(("cancel", child.Generation, taskId), new CancelGraceOver(child, taskId), _settings.CancelGracePeriod);
+            return;
+        }
         _log.Warning("{0} was cancelled and still runs after the grace period of {1}; killing child {2}", chunk.Description, _settings.CancelGracePeriod, child.Pid);
+        slot.KilledForCancel = true;
         child.Kill($"{chunk.Description} was cancelled and still ran after the grace period");
     }
 
@@ -415,7 +422,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
         Timers.Cancel(("deadline", child.Generation));
         // Cancelled tasks are nobody's loss: not blamed, never run again. A child killed (or dying) while it ran one
         // blames nothing else either: the chunks behind it never started.
-        var runningCancelled = board.State == ChildActivity.Running && slot.Cancelled.Contains(board.TaskId);
+        var runningCancelled = slot.KilledForCancel || (board.State == ChildActivity.Running && slot.Cancelled.Contains(board.TaskId));
         foreach (var taskId in slot.Cancelled)
         {
             TakeFromInFlight(slot, taskId);
