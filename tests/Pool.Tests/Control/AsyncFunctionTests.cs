@@ -5,6 +5,7 @@ namespace PoolCluster.Tests.Control;
 
 /// <summary>Issue 11: every call form takes async functions; the child awaits them, several at once per child when
 /// MaxConcurrentTasksPerChild allows.</summary>
+[Collection(TimingCollection.Name)]
 public sealed class AsyncFunctionTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
