@@ -18,10 +18,42 @@ public class AsyncResult<R>
     [ThreadStatic] private static object? t_callbackOf;
     private Task<R>? _callbackOutcome;
 
+    // One outcome only: the first of success, failure and cancellation wins; the others are ignored.
+    private int _settled;
+    private Action? _cancelJob;
+    private CancellationTokenRegistration _tokenRegistration;
+    private OperationCanceledException? _cancellation;
+
     internal AsyncResult(Action<R>? callback, Action<Exception>? errorCallback)
     {
         _callback = callback;
         _errorCallback = errorCallback;
+    }
+
+    /// <summary>Connects the result to its job: <paramref name="cancelJob"/> cancels it in the pool; a cancelled
+    /// <paramref name="token"/> cancels the result. A token cancelled already cancels at once.</summary>
+    internal void Bind(Action cancelJob, CancellationToken token)
+    {
+        _cancelJob = cancelJob;
+        if (token.CanBeCanceled && Volatile.Read(ref _settled) == 0)
+            _tokenRegistration = token.UnsafeRegister(static (state, t) => ((AsyncResult<R>)state!).CancelWith(t), this);
+    }
+
+    /// <summary>
+    /// Cancels the call (as <c>concurrent.futures.Future.cancel</c>, Ray's <c>ray.cancel</c>): <see cref="Get"/> and
+    /// <c>await</c> throw <see cref="OperationCanceledException"/> at once; queued chunks are dropped everywhere (every
+    /// node); running ones see their <see cref="CancellationToken"/> cancelled, and a child still running one after
+    /// <see cref="PoolOptions.CancelGracePeriod"/> is killed and replaced. Other calls are untouched. Does nothing once
+    /// the result is ready. The error callback, if any, receives the <see cref="OperationCanceledException"/>.
+    /// </summary>
+    public void Cancel() => CancelWith(CancellationToken.None);
+
+    private void CancelWith(CancellationToken token)
+    {
+        if (Volatile.Read(ref _settled) != 0) return;
+        _cancelJob?.Invoke();
+        Settle(new OperationCanceledException(
+            token.CanBeCanceled ? "The call was cancelled through its CancellationToken." : "The call was cancelled (AsyncResult.Cancel).", token));
     }
 
     /// <summary>Whether the call has completed (successfully or not).</summary>
@@ -42,6 +74,7 @@ public class AsyncResult<R>
             throw new TimeoutException($"The result did not arrive within {timeout!.Value.TotalSeconds:0.###} s; the task is still running and the pool remains usable.");
         var task = Observed;
         if (task.IsFaulted) ExceptionDispatchInfo.Capture(task.Exception!.InnerException!).Throw();
+        if (task.IsCanceled) throw _cancellation ?? new OperationCanceledException();
         return task.Result;
     }
 
@@ -56,7 +89,7 @@ public class AsyncResult<R>
         }
         catch (AggregateException)
         {
-            return true; // completed with an exception: Get rethrows it
+            return true; // completed with an exception or cancelled: Get rethrows it
         }
     }
 
@@ -74,6 +107,8 @@ public class AsyncResult<R>
     // callback's own thread sees the outcome early (RunCallback), so that Get there does not wait for itself.
     internal void Succeed(R value)
     {
+        if (Interlocked.Exchange(ref _settled, 1) != 0) return;
+        _tokenRegistration.Dispose();
         if (_callback is null) { _completion.TrySetResult(value); return; }
         ThreadPool.UnsafeQueueUserWorkItem(_ =>
         {
@@ -84,11 +119,29 @@ public class AsyncResult<R>
 
     internal void Fail(Exception error)
     {
+        if (error is OperationCanceledException cancelled) { Settle(cancelled); return; } // cancelled in the pool (an operator)
+        if (Interlocked.Exchange(ref _settled, 1) != 0) return;
+        _tokenRegistration.Dispose();
         if (_errorCallback is null) { _completion.TrySetException(error); return; }
         ThreadPool.UnsafeQueueUserWorkItem(_ =>
         {
             RunCallback(Task.FromException<R>(error), () => _errorCallback(error));
             _completion.TrySetException(error);
+        }, null);
+    }
+
+    private void Settle(OperationCanceledException cancelled)
+    {
+        if (Interlocked.Exchange(ref _settled, 1) != 0) return;
+        _cancellation = cancelled;
+        // Not disposed here: this may run inside the token's own callback, and disposing would wait for it.
+        _tokenRegistration.Unregister();
+        if (_errorCallback is null) { _completion.TrySetCanceled(cancelled.CancellationToken); return; }
+        ThreadPool.UnsafeQueueUserWorkItem(_ =>
+        {
+            RunCallback(Task.FromCanceled<R>(cancelled.CancellationToken.IsCancellationRequested ? cancelled.CancellationToken : new CancellationToken(true)),
+                () => _errorCallback(cancelled));
+            _completion.TrySetCanceled(cancelled.CancellationToken);
         }, null);
     }
 
@@ -121,6 +174,9 @@ public sealed class AsyncResult
 
     /// <inheritdoc cref="AsyncResult{R}.Wait"/>
     public bool Wait(TimeSpan? timeout = null) => _inner.Wait(timeout);
+
+    /// <inheritdoc cref="AsyncResult{R}.Cancel"/>
+    public void Cancel() => _inner.Cancel();
 
     /// <summary>The completion as a task.</summary>
     public Task AsTask() => _inner.AsTask();

@@ -14,14 +14,22 @@ internal sealed class FunctionCatalog(int maxPayloadSize)
     private static int _nextId;
     private readonly ConcurrentDictionary<(Type Body, Delegate Function), FunctionSpec> _specs = new();
 
-    public FunctionSpec Get<T, R>(Delegate userFunction, Func<Func<T, R>> adapt)
+    /// <summary>A synchronous function, adapted to <c>Func&lt;T, R&gt;</c>.</summary>
+    public FunctionSpec Get<T, R>(Delegate userFunction, Func<Func<T, R>> adapt) =>
+        Get(userFunction, typeof(MapBody<T, R>), () => new MapBody<T, R>(adapt()), Serialization.SignatureCheck.Check<T, R>);
+
+    /// <summary>An async function, adapted to <c>Func&lt;T, CancellationToken, Task&lt;R&gt;&gt;</c>; the child awaits it.</summary>
+    public FunctionSpec GetAsync<T, R>(Delegate userFunction, Func<Func<T, CancellationToken, Task<R>>> adapt) =>
+        Get(userFunction, typeof(AsyncMapBody<T, R>), () => new AsyncMapBody<T, R>(adapt()), Serialization.SignatureCheck.CheckAsync<T, R>);
+
+    private FunctionSpec Get(Delegate userFunction, Type bodyType, Func<object> makeBody, Action<Delegate> check)
     {
         ArgumentNullException.ThrowIfNull(userFunction);
-        var key = (typeof(MapBody<T, R>), userFunction);
+        var key = (bodyType, userFunction);
         if (_specs.TryGetValue(key, out var spec)) return spec;
-        Serialization.SignatureCheck.Check<T, R>(userFunction);
+        check(userFunction);
         if (_specs.Count >= MaxEntries) _specs.Clear();
-        spec = new FunctionSpec(Interlocked.Increment(ref _nextId), FunctionShipping.SerializeBody(userFunction, new MapBody<T, R>(adapt()), maxPayloadSize));
+        spec = new FunctionSpec(Interlocked.Increment(ref _nextId), FunctionShipping.SerializeBody(userFunction, makeBody(), maxPayloadSize));
         return _specs.GetOrAdd(key, spec);
     }
 }

@@ -43,6 +43,15 @@ public class PoolOptions
     /// parameter, or <see cref="TaskContext.Cancellation"/>) is cancelled; the task decides how to stop.</summary>
     public TimeSpan? SoftTaskTimeout { get; set; }
 
+    /// <summary>How long a task of a cancelled job (<see cref="AsyncResult{R}.Cancel"/>, a cancelled
+    /// <see cref="System.Threading.CancellationToken"/>) may keep running after its token was cancelled; then its child
+    /// is killed and replaced. Default 5 s.</summary>
+    public TimeSpan? CancelGracePeriod { get; set; }
+
+    /// <summary>Items of async functions (<c>Func&lt;T, Task&lt;R&gt;&gt;</c>...) one child may run at once, for I/O-bound work:
+    /// 200 HTTP calls over 4 children, 50 at a time each. Default 1. Synchronous functions are unaffected.</summary>
+    public int? MaxConcurrentTasksPerChild { get; set; }
+
     /// <summary>Recycle a child after a task when its resident memory exceeds this many bytes (Celery's max-memory-per-child).</summary>
     public long? MaxMemoryPerChild { get; set; }
 

@@ -43,8 +43,9 @@ internal static class ChildHost
 
         TaskContext.InWorker = true;
         var maxReplySize = int.MaxValue;
-        var functions = new Dictionary<int, ITaskBody>();
+        var functions = new Dictionary<int, object>(); // ITaskBody or IAsyncTaskBody
         var brokenFunctions = new Dictionary<int, ErrorInfo>();
+        var asyncChunks = new PendingTasks();
         foreach (var frame in inbox.GetConsumingEnumerable())
         {
             switch (frame.Type)
@@ -56,13 +57,26 @@ internal static class ChildHost
                     if (!RunInitializer(frame.Payload, writer)) return 3;
                     break;
                 case FrameType.DefineFunction:
-                    try { functions[(int)frame.Id] = Wire.FromBytes<ITaskBody>(frame.Payload); }
+                    try { functions[(int)frame.Id] = Wire.FromBytes<object>(frame.Payload)!; }
                     catch (Exception e) { brokenFunctions[(int)frame.Id] = ErrorInfo.From(e); }
                     break;
+                case FrameType.SetConcurrency:
+                    TaskContext.SetConcurrency((int)frame.Id);
+                    break;
                 case FrameType.RunChunk:
-                    if (revocations.Start(frame.Id)) RunChunk(frame, functions, brokenFunctions, replies, inbox, maxReplySize);
+                    if (!revocations.Start(frame.Id)) break; // handed to another worker before it started
+                    if (functions.TryGetValue(frame.Aux, out var body) && body is IAsyncTaskBody asyncBody)
+                    {
+                        var run = RunAsyncChunk(frame, asyncBody, replies, maxReplySize);
+                        // One at a time unless the pool allows several async items per child: then the loop goes on to
+                        // the next chunk while this one awaits.
+                        if (TaskContext.AsyncLimiter is null) run.GetAwaiter().GetResult();
+                        else asyncChunks.Track(run);
+                    }
+                    else RunChunk(frame, functions, brokenFunctions, replies, inbox, maxReplySize);
                     break;
                 case FrameType.Shutdown:
+                    asyncChunks.WaitAll(); // "finish what is queued": async chunks still running included
                     replies.Flush();
                     return 0;
                 default:
@@ -122,6 +136,8 @@ internal static class ChildHost
                 if (frame.Type == FrameType.ManagerResponse) managerChannel.Complete(frame.Id, frame.Payload);
                 // A revocation must overtake the queue it is about; the task loop may be busy for a long time.
                 else if (frame.Type == FrameType.Revoke) revocations.Revoke(frame.Id);
+                // A cancel must reach a chunk while it runs, so it never queues behind it.
+                else if (frame.Type == FrameType.CancelTask) TaskContext.Running.Cancel(frame.Id);
                 else
                 {
                     if (frame.Type == FrameType.RunChunk) revocations.Received(frame.Id);
@@ -159,25 +175,18 @@ internal static class ChildHost
         }
     }
 
-    private static void RunChunk(Frame frame, Dictionary<int, ITaskBody> functions, Dictionary<int, ErrorInfo> broken, ReplyFlusher replies, BlockingCollection<Frame> inbox, int maxReplySize)
+    private static void RunChunk(Frame frame, Dictionary<int, object> functions, Dictionary<int, ErrorInfo> broken, ReplyFlusher replies, BlockingCollection<Frame> inbox, int maxReplySize)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        TaskContext.BeginChunk(frame.Id);
+        var notCancelled = TaskContext.BeginChunk(frame.Id);
         FrameType type;
         byte[] reply;
         try
         {
+            if (!notCancelled) throw MapBody<int, int>.JobCancelled(0, 0);
             if (functions.TryGetValue(frame.Aux, out var body))
             {
-                reply = body.RunChunk(frame.Payload);
-                // Checked here, not by the parent's frame reader, which could only drop the child (a WorkerLostException).
-                if (reply.Length > maxReplySize)
-                {
-                    throw new PayloadTooLargeException(
-                        $"The results of this task serialize to {reply.Length:N0} bytes, above the limit of {maxReplySize:N0} bytes " +
-                        "(poolcluster.pool.max-payload-size, or PoolOptions.MaxPayloadSize). Return less data per item, use a " +
-                        "smaller chunkSize, or raise the limit.", reply.Length, maxReplySize);
-                }
+                reply = CheckReplySize(((ITaskBody)body).RunChunk(frame.Payload), maxReplySize);
                 type = FrameType.ChunkResult;
             }
             else
@@ -200,5 +209,58 @@ internal static class ChildHost
         // Aux: how long the chunk ran (µs), which the worker uses to decide how many chunks to keep queued here.
         var micros = type == FrameType.ChunkResult ? (int)Math.Min(int.MaxValue, ran.Ticks / TimeSpan.TicksPerMicrosecond) : 0;
         replies.Reply(type, frame.Id, micros, reply, moreWaiting: inbox.Count > 0, ran);
+    }
+
+    // Checked here, not by the parent's frame reader, which could only drop the child (a WorkerLostException).
+    private static byte[] CheckReplySize(byte[] reply, int maxReplySize) =>
+        reply.Length <= maxReplySize
+            ? reply
+            : throw new PayloadTooLargeException(
+                $"The results of this task serialize to {reply.Length:N0} bytes, above the limit of {maxReplySize:N0} bytes " +
+                "(poolcluster.pool.max-payload-size, or PoolOptions.MaxPayloadSize). Return less data per item, use a " +
+                "smaller chunkSize, or raise the limit.", reply.Length, maxReplySize);
+
+    /// <summary>A chunk of an async function: awaited, its reply sent whenever it ends (possibly out of order).</summary>
+    private static async Task RunAsyncChunk(Frame frame, IAsyncTaskBody body, ReplyFlusher replies, int maxReplySize)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var chunk = TaskContext.Running.BeginChunk(frame.Id);
+        FrameType type;
+        byte[] reply;
+        try
+        {
+            if (chunk is null) throw MapBody<int, int>.JobCancelled(0, 0);
+            reply = CheckReplySize(await body.RunChunkAsync(frame.Payload, chunk).ConfigureAwait(false), maxReplySize);
+            type = FrameType.ChunkResult;
+        }
+        catch (Exception e)
+        {
+            reply = Wire.ToBytes(ErrorInfo.From(e));
+            type = FrameType.ChunkFailed;
+        }
+        if (chunk is not null) TaskContext.Running.EndChunk(chunk);
+        var ran = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        var micros = type == FrameType.ChunkResult ? (int)Math.Min(int.MaxValue, ran.Ticks / TimeSpan.TicksPerMicrosecond) : 0;
+        replies.Reply(type, frame.Id, micros, reply, moreWaiting: false, ran);
+    }
+
+    /// <summary>Async chunks running beside the task loop, so that a Shutdown waits for them.</summary>
+    private sealed class PendingTasks
+    {
+        private readonly HashSet<Task> _running = [];
+
+        public void Track(Task task)
+        {
+            lock (_running) _running.Add(task);
+            task.ContinueWith(t => { lock (_running) _running.Remove(t); }, TaskContinuationOptions.ExecuteSynchronously);
+        }
+
+        public void WaitAll()
+        {
+            Task[] all;
+            lock (_running) all = [.. _running];
+            try { Task.WaitAll(all); }
+            catch (AggregateException) { /* each chunk answered its own failure */ }
+        }
     }
 }

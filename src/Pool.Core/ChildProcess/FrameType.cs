@@ -17,6 +17,12 @@ internal enum FrameType : byte
     ManagerResponse = 5,
     /// <summary>Id: task id. Skip this chunk if it has not started (another worker runs it); answered by <see cref="Revoked"/>.</summary>
     Revoke = 6,
+    /// <summary>Id: task id. Its job was cancelled: cancel the running chunk's tokens and start no more of its items; a
+    /// chunk not started yet is answered without running. Handled by the child's reader thread, ahead of queued work.</summary>
+    CancelTask = 7,
+    /// <summary>Id: how many items of async functions the child may run at once (MaxConcurrentTasksPerChild). Sent after
+    /// <see cref="Init"/> only when above 1.</summary>
+    SetConcurrency = 8,
 
     // child -> parent
     /// <summary>Id: the child's pid. Sent once the pipe is connected.</summary>

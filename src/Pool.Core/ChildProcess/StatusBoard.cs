@@ -63,18 +63,22 @@ internal sealed unsafe class StatusBoard : IDisposable
     // ---- child side: one writer, the task loop ----------------------------------------------------------------------
 
     /// <summary>The child started <paramref name="item"/> (index within the chunk) of task <paramref name="taskId"/> now.</summary>
-    public void Running(long taskId, int item) => Publish(taskId, item, ChildActivity.Running);
+    public void Running(long taskId, int item) => Publish(taskId, item, ChildActivity.Running, Stopwatch.GetTimestamp());
+
+    /// <summary>Item <paramref name="item"/> of task <paramref name="taskId"/> runs since <paramref name="since"/> (a
+    /// <see cref="Stopwatch.GetTimestamp"/> value): the oldest of several running items, once an older one ended.</summary>
+    public void Running(long taskId, int item, long since) => Publish(taskId, item, ChildActivity.Running, since);
 
     /// <summary>The child finished task <paramref name="taskId"/> and runs no user code now.</summary>
-    public void Idle(long taskId) => Publish(taskId, -1, ChildActivity.Idle);
+    public void Idle(long taskId) => Publish(taskId, -1, ChildActivity.Idle, Stopwatch.GetTimestamp());
 
-    private void Publish(long taskId, int item, ChildActivity state)
+    private void Publish(long taskId, int item, ChildActivity state, long since)
     {
         ref var version = ref *(long*)(_base + VersionOffset);
         var v = version;
         Volatile.Write(ref version, v + 1); // odd: a reader retries
         Volatile.Write(ref *(long*)(_base + TaskOffset), taskId);
-        Volatile.Write(ref *(long*)(_base + SinceOffset), Stopwatch.GetTimestamp());
+        Volatile.Write(ref *(long*)(_base + SinceOffset), since);
         Volatile.Write(ref *(int*)(_base + ItemOffset), item);
         Volatile.Write(ref *(int*)(_base + StateOffset), (int)state);
         Volatile.Write(ref version, v + 2);

@@ -60,6 +60,12 @@ public sealed record PoolSettings
     /// <summary>How deep an argument or result may nest (objects within objects, e.g. a linked list's length).</summary>
     public int MaxValueDepth { get; init; }
 
+    /// <summary>How long a task of a cancelled job may keep running (ignoring its token) before its child is killed and replaced.</summary>
+    public TimeSpan CancelGracePeriod { get; init; }
+
+    /// <summary>Items of async functions one child may run at once (1: one item at a time, as synchronous functions).</summary>
+    public int MaxConcurrentTasksPerChild { get; init; }
+
     /// <summary>Reads settings from a config that contains (or falls back to) the <c>poolcluster.pool</c> section.</summary>
     public static PoolSettings Create(Config config)
     {
@@ -86,6 +92,8 @@ public sealed record PoolSettings
             MaxMemoryPerChild = c.GetString("max-memory-per-child", "off") is "off" or "" ? null : c.GetByteSize("max-memory-per-child"),
             MaxPayloadSize = (int)Math.Min(int.MaxValue, c.GetByteSize("max-payload-size") ?? 64L * 1024 * 1024),
             MaxValueDepth = Math.Max(1, c.GetInt("max-value-depth", Serialization.ValueDepthGuard.DefaultMaxDepth)),
+            CancelGracePeriod = c.GetTimeSpan("cancel-grace-period", TimeSpan.FromSeconds(5)),
+            MaxConcurrentTasksPerChild = Math.Max(1, c.GetInt("max-concurrent-tasks-per-child", 1)),
         };
     }
 
@@ -130,6 +138,8 @@ public sealed record PoolSettings
             MaxMemoryPerChild = options.MaxMemoryPerChild is { } mm
                 ? Checked<long>(mm, 0, min: 1, nameof(options.MaxMemoryPerChild), "MaxMemoryPerChild must be positive (bytes)")
                 : MaxMemoryPerChild,
+            MaxConcurrentTasksPerChild = Checked(options.MaxConcurrentTasksPerChild, MaxConcurrentTasksPerChild, min: 1, nameof(options.MaxConcurrentTasksPerChild), "MaxConcurrentTasksPerChild must be at least 1 (1: one async item at a time per child)"),
+            CancelGracePeriod = options.CancelGracePeriod is { } cg ? Positive(cg, nameof(options.CancelGracePeriod)) : CancelGracePeriod,
             ChildStartTimeout = options.ChildStartTimeout is { } cs ? Positive(cs, nameof(options.ChildStartTimeout)) : ChildStartTimeout,
             TaskTimeout = options.TaskTimeout is { } tt ? Positive(tt, nameof(options.TaskTimeout)) : TaskTimeout,
             SoftTaskTimeout = options.SoftTaskTimeout is { } st ? Positive(st, nameof(options.SoftTaskTimeout)) : SoftTaskTimeout,

@@ -17,6 +17,11 @@ internal sealed class ImapEnumerator<T, R> : IEnumerator<R>
     private readonly StreamJob _job;
     private readonly Action<int, List<T[]>> _submitChunks;
     private readonly Action _cancel;
+    private readonly ProgressTracker? _progress;
+    private readonly CancellationToken _token;
+    private readonly CancellationTokenRegistration _registration;
+    private int _cancelled;
+    private int _itemsSubmitted;
     private ChunkReply<R>? _chunk;
     private int _position;
     private int _submitted;
@@ -24,7 +29,8 @@ internal sealed class ImapEnumerator<T, R> : IEnumerator<R>
     private bool _sourceDone;
     private bool _disposed;
 
-    public ImapEnumerator(IEnumerable<T> items, int chunkSize, int lookahead, StreamJob job, Action<int, List<T[]>> submitChunks, Action cancel)
+    public ImapEnumerator(IEnumerable<T> items, int chunkSize, int lookahead, StreamJob job, Action<int, List<T[]>> submitChunks, Action cancel,
+        ProgressTracker? progress = null, CancellationToken token = default)
     {
         _source = items.GetEnumerator();
         _chunkSize = chunkSize;
@@ -32,6 +38,21 @@ internal sealed class ImapEnumerator<T, R> : IEnumerator<R>
         _job = job;
         _submitChunks = submitChunks;
         _cancel = cancel;
+        _progress = progress;
+        _token = token;
+        // A cancelled token cancels the job now (not at the consumer's next MoveNext) and wakes a blocked consumer.
+        if (token.CanBeCanceled)
+            _registration = token.UnsafeRegister(static state =>
+            {
+                var self = (ImapEnumerator<T, R>)state!;
+                self.CancelJob();
+                self._job.Wake();
+            }, this);
+    }
+
+    private void CancelJob()
+    {
+        if (Interlocked.Exchange(ref _cancelled, 1) == 0) _cancel();
     }
 
     public R Current { get; private set; } = default!;
@@ -41,6 +62,7 @@ internal sealed class ImapEnumerator<T, R> : IEnumerator<R>
     public bool MoveNext()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        _token.ThrowIfCancellationRequested();
         while (true)
         {
             if (_chunk is { } chunk && _position < chunk.Results.Length)
@@ -53,7 +75,8 @@ internal sealed class ImapEnumerator<T, R> : IEnumerator<R>
             _chunk = null;
             Fill();
             if (_taken == _submitted) return false;
-            var outcome = _job.Take(_taken++);
+            var outcome = _job.Take(_taken, _token);
+            _taken++;
             if (outcome.Error is { } chunkError) ExceptionDispatchInfo.Capture(chunkError).Throw();
             _chunk = Wire.FromBytes<ChunkReply<R>>(outcome.Payload!);
             _position = 0;
@@ -75,9 +98,11 @@ internal sealed class ImapEnumerator<T, R> : IEnumerator<R>
             if (buffer.Count < _chunkSize) _sourceDone = true;
             if (buffer.Count == 0) break;
             chunks.Add(buffer.ToArray());
+            _itemsSubmitted += buffer.Count;
             _submitted++;
         }
         if (chunks.Count > 0) _submitChunks(first, chunks);
+        if (_sourceDone) _progress?.InputEnded(_itemsSubmitted);
     }
 
     public void Reset() => throw new NotSupportedException("Imap results cannot be replayed; call Imap again.");
@@ -86,7 +111,8 @@ internal sealed class ImapEnumerator<T, R> : IEnumerator<R>
     {
         if (_disposed) return;
         _disposed = true;
-        if (_taken < _submitted || !_sourceDone) _cancel();
+        _registration.Dispose();
+        if (_taken < _submitted || !_sourceDone) CancelJob();
         _source.Dispose();
     }
 }

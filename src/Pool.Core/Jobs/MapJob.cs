@@ -7,7 +7,7 @@ namespace PoolCluster.Jobs;
 /// Collects a Map's chunks. Completes once every chunk is in: the whole ordered list, or the first failure by
 /// position (no partial result), as Python's map does. Replies are decoded off the router's thread.
 /// </summary>
-internal sealed class MapJob<R>(int chunkCount, int itemCount, AsyncResult<IReadOnlyList<R>> result) : IChunkSink
+internal sealed class MapJob<R>(int chunkCount, int itemCount, AsyncResult<IReadOnlyList<R>> result, ProgressTracker? progress = null) : IChunkSink
 {
     private readonly byte[]?[] _replies = new byte[chunkCount][];
     private readonly Exception?[] _chunkErrors = new Exception?[chunkCount];
@@ -38,10 +38,19 @@ internal sealed class MapJob<R>(int chunkCount, int itemCount, AsyncResult<IRead
             var first = new FirstFailure();
             var values = new R[itemCount];
             var offset = 0;
+            int inReplies = 0, failedInReplies = 0;
             for (var c = 0; c < _replies.Length; c++)
             {
-                if (_chunkErrors[c] is { } chunkError) { first.Offer(c, 0, chunkError); continue; }
+                if (_chunkErrors[c] is { } chunkError)
+                {
+                    // A cancelled job is reported as cancelled, whatever else its chunks did.
+                    if (chunkError is OperationCanceledException) { progress?.Stop(); result.Fail(chunkError); return; }
+                    first.Offer(c, 0, chunkError);
+                    continue;
+                }
                 var reply = Wire.FromBytes<ChunkReply<R>>(_replies[c]!);
+                inReplies += reply.Results.Length;
+                failedInReplies += reply.ErrorIndexes?.Length ?? 0;
                 if (reply.ErrorIndexes is { Length: > 0 } bad) first.Offer(c, bad.Min(), reply.ErrorAt(bad.Min())!);
                 if (first.Error is null)
                 {
@@ -49,6 +58,9 @@ internal sealed class MapJob<R>(int chunkCount, int itemCount, AsyncResult<IRead
                     offset += reply.Results.Length;
                 }
             }
+            // The last progress report comes before the result, with exact counts (a failed chunk: its items failed).
+            var failed = failedInReplies + (itemCount - inReplies);
+            progress?.Complete(itemCount - failed, failed);
             if (first.Error is { } e) result.Fail(e);
             else result.Succeed(values);
         }

@@ -48,3 +48,8 @@ internal sealed record ReturnWork(int Count) : IPoolProtocolMessage;
 
 /// <summary>Worker → router: the answer to <see cref="ReturnWork"/>: these chunks never started (possibly none); run them elsewhere.</summary>
 internal sealed record WorkReturned(IReadOnlyList<long> TaskIds) : IPoolProtocolMessage;
+
+/// <summary>Router → worker: the job of these tasks was cancelled. Drop the ones not sent to the child yet; cancel the
+/// ones in the child (their tokens), and kill and replace the child if one still runs after the grace period. Nothing
+/// is answered for dropped tasks; answers for the others are late and dropped by the router.</summary>
+internal sealed record CancelTasks(IReadOnlyList<long> TaskIds) : IPoolProtocolMessage;

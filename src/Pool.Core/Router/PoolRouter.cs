@@ -157,7 +157,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         });
         Receive<WorkerDraining>(m => OnDraining(Sender, m.ReturnedTaskIds));
         Receive<WorkReturned>(m => OnWorkReturned(Sender, m.TaskIds));
-        Receive<CancelJob>(m => RemoveQueued(i => i.JobId == m.JobId));
+        Receive<CancelJob>(m => { CancelJobWork(m.JobId); afterOutcome(); });
         Receive<Attached>(m => OnAttached(Sender, m.Workers));
         Receive<NeedAssemblies>(m => SendAssemblies(Sender, m.Mvids));
         Receive<CheckNoWorkers>(_ => FailIfStillNoWorkers());
@@ -476,14 +476,34 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         _board.ClearInFlight();
     }
 
-    private void RemoveQueued(Func<WorkItem, bool> predicate)
+    /// <summary>
+    /// The one way a job is cancelled (by its caller, a dropped Imap consumer, or an operator): its queued chunks are
+    /// dropped; workers holding its chunks (local or on any node) drop theirs and cancel the running ones in their
+    /// children. Every chunk of the job fails with <see cref="OperationCanceledException"/> at once, so its caller's
+    /// result completes now, and late answers are dropped as unknown. Other jobs are untouched.
+    /// </summary>
+    private void CancelJobWork(long jobId)
     {
+        var cancelled = new OperationCanceledException($"Job {jobId} was cancelled.");
+        var dropped = new List<WorkItem>();
         for (var node = _queue.First; node is not null;)
         {
             var next = node.Next;
-            if (predicate(node.Value)) _queue.Remove(node);
+            if (node.Value.JobId == jobId)
+            {
+                dropped.Add(node.Value);
+                _queue.Remove(node);
+            }
             node = next;
         }
+        foreach (var group in _inFlight.Where(kv => kv.Value.Item.JobId == jobId).GroupBy(kv => kv.Value.Worker).ToList())
+        {
+            var taskIds = group.Select(kv => kv.Key).ToList();
+            foreach (var taskId in taskIds)
+                if (TakeInFlight(taskId, ran: false, out var entry)) dropped.Add(entry.Item);
+            group.Key.Tell(new CancelTasks(taskIds));
+        }
+        foreach (var item in dropped) item.Sink.OnFailure(item.ChunkIndex, cancelled);
     }
 
     /// <summary>Python's terminate(): fail what is outstanding, kill the children now; later calls fail with

@@ -4,7 +4,8 @@ namespace PoolCluster.Serialization;
 
 /// <summary>
 /// Refuses at the call site, before anything is serialized, a function whose declared argument or result type cannot
-/// travel between processes, and async functions (whose Task would come back unfinished and never complete).
+/// travel between processes, and a Task (or stream) returned through a synchronous signature, which would come back
+/// unfinished; async functions go through the async overloads, whose results the child awaits.
 /// Values of other declared types (object, interfaces) are checked as they are written (<see cref="ProcessBoundValues"/>).
 /// </summary>
 internal static class SignatureCheck
@@ -23,13 +24,36 @@ internal static class SignatureCheck
     {
         var method = user.Method;
         var name = DisplayName(user);
+        if (method.ReturnType == typeof(void) && method.IsDefined(typeof(AsyncStateMachineAttribute), inherit: false))
+            throw new TaskSerializationException(
+                $"The function {name} is async void: nothing can await it, so the child would report it done before it " +
+                "ran. Make it return Task (Func<T, Task>) and the pool awaits it in the child.");
         if (method.IsDefined(typeof(AsyncStateMachineAttribute), inherit: false) || IsAsyncType(typeof(R)))
         {
             throw new TaskSerializationException(
-                $"async functions are not supported yet: {name} is async (it returns {Describe(method.ReturnType)}); its Task " +
-                "would complete in the child process, never in yours. Call .GetAwaiter().GetResult() inside a synchronous " +
-                "function instead, e.g. x => DoAsync(x).GetAwaiter().GetResult().");
+                $"The function {name} returns {Describe(typeof(R))} through a synchronous signature; that Task (or stream) " +
+                "would complete in the child process, never in yours. Declare it as async so the child awaits it: " +
+                "Func<T, Task<R>>, Func<T, CancellationToken, Task<R>>, Func<Task<R>> or Func<T, Task> (C# picks these " +
+                "overloads for async lambdas and methods returning Task<R>); for a stream of results use ImapAsync.");
         }
+        CheckTypes<T, R>(name);
+    }
+
+    /// <summary>An async function (the pool awaits it in the child): <typeparamref name="R"/> is what its Task yields,
+    /// which must itself travel back.</summary>
+    /// <exception cref="TaskSerializationException">The awaited result or the argument cannot travel.</exception>
+    public static void CheckAsync<T, R>(Delegate user)
+    {
+        var name = DisplayName(user);
+        if (IsAsyncType(typeof(R)))
+            throw new TaskSerializationException(
+                $"The async function {name} yields {Describe(typeof(R))}, a Task of a Task (or stream), which cannot travel " +
+                "back from a child process: await the inner task inside the function and return its result.");
+        CheckTypes<T, R>(name);
+    }
+
+    private static void CheckTypes<T, R>(string name)
+    {
         if (ProcessBoundTypes.Find(typeof(R)) is { } result)
         {
             throw new TaskSerializationException(

@@ -43,6 +43,38 @@ internal static class Adapters
         public R Invoke(T arg) => Function(arg, TaskContext.Cancellation);
     }
 
+    // Async forms reduce to Func<T, CancellationToken, Task<R>>, which AsyncMapBody awaits.
+
+    public sealed class AsyncFunc<T, R>(Func<T, Task<R>> function)
+    {
+        public Func<T, Task<R>> Function = function;
+        public Task<R> Invoke(T arg, CancellationToken _) => Function(arg);
+    }
+
+    public sealed class AsyncThunk<R>(Func<Task<R>> function)
+    {
+        public Func<Task<R>> Function = function;
+        public Task<R> Invoke(NoArg _, CancellationToken __) => Function();
+    }
+
+    public sealed class AsyncProcedure<T>(Func<T, Task> function)
+    {
+        public Func<T, Task> Function = function;
+        public async Task<NoResult> Invoke(T arg, CancellationToken _) { await Function(arg).ConfigureAwait(false); return default; }
+    }
+
+    public sealed class AsyncStar2<T1, T2, R>(Func<T1, T2, Task<R>> function)
+    {
+        public Func<T1, T2, Task<R>> Function = function;
+        public Task<R> Invoke((T1, T2) args, CancellationToken _) => Function(args.Item1, args.Item2);
+    }
+
+    public sealed class AsyncStar3<T1, T2, T3, R>(Func<T1, T2, T3, Task<R>> function)
+    {
+        public Func<T1, T2, T3, Task<R>> Function = function;
+        public Task<R> Invoke((T1, T2, T3) args, CancellationToken _) => Function(args.Item1, args.Item2, args.Item3);
+    }
+
     public sealed class Initializer(Action action)
     {
         public Action Action = action;

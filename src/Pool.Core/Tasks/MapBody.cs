@@ -21,15 +21,24 @@ internal sealed class MapBody<T, R>(Func<T, R> function) : ITaskBody
         List<ErrorInfo>? errors = null;
         for (var i = 0; i < items.Length; i++)
         {
+            // Per-item clocks (the status board and the soft deadline); a cancelled job starts no more items.
+            if (!TaskContext.BeginItem(i))
+            {
+                TaskContext.EndItem();
+                throw JobCancelled(i, items.Length);
+            }
             try
             {
-                TaskContext.BeginItem(i); // per-item clocks: the status board and the soft deadline
                 reply.Results[i] = Function(items[i]);
             }
             catch (Exception e)
             {
                 (errorIndexes ??= []).Add(i);
                 (errors ??= []).Add(ErrorInfo.From(e));
+            }
+            finally
+            {
+                TaskContext.EndItem();
             }
         }
         if (errorIndexes is not null)
@@ -40,8 +49,12 @@ internal sealed class MapBody<T, R>(Func<T, R> function) : ITaskBody
         return SerializeReply(reply);
     }
 
+    /// <summary>What a chunk whose job was cancelled answers instead of its results (the caller has stopped waiting).</summary>
+    internal static OperationCanceledException JobCancelled(int ran, int count) =>
+        new($"The job was cancelled; this chunk stopped after {ran} of its {count} items.");
+
     /// <summary>Serializes the reply; a result that cannot be serialized fails its own item, not the chunk or the child.</summary>
-    private static byte[] SerializeReply(ChunkReply<R> reply)
+    internal static byte[] SerializeReply(ChunkReply<R> reply)
     {
         try
         {

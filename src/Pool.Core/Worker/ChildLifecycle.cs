@@ -76,6 +76,7 @@ internal sealed class ChildLifecycle(
         var handle = ChildProcessHandle.Start(++_generation, listener, settings.MaxFrameSize, settings.ChildStartTimeout, settings.ShippedAssemblyPaths, group);
         var softMs = (int)Math.Min(int.MaxValue, settings.SoftTaskTimeout?.TotalMilliseconds ?? 0);
         handle.Send(FrameType.Init, ChildLimits.Pack(settings.MaxPayloadSize, settings.MaxValueDepth), softMs, settings.InitializerBody);
+        if (settings.MaxConcurrentTasksPerChild > 1) handle.Send(FrameType.SetConcurrency, settings.MaxConcurrentTasksPerChild, 0, Frame.Empty);
         if (handle.BoardProblem is { } problem)
             _warning($"No status board for child {handle.Pid} ({problem}): its deadlines and blame fall back to whole chunks");
         return new ChildSlot(handle);
@@ -147,11 +148,15 @@ internal sealed class ChildLifecycle(
     /// </summary>
     public TaskChunk? OnAnswered(ChildSlot slot, long taskId)
     {
-        if (!slot.InFlight.TryDequeue(out var chunk) || chunk.TaskId != taskId)
+        // In order, unless the child runs several async chunks at once: then any chunk it holds may end first.
+        var chunk = slot.InFlight.TryPeek(out var head) && head.TaskId == taskId ? slot.InFlight.Dequeue()
+            : settings.MaxConcurrentTasksPerChild > 1 ? TakeFromInFlight(slot, taskId) : null;
+        if (chunk is null)
         {
             slot.Handle.Kill($"the child answered task {taskId} out of order");
             return null;
         }
+        slot.Cancelled.Remove(taskId);
         slot.ProgressSince = Stopwatch.GetTimestamp();
         if (slot.InFlight.Count == 0) deadlines.Cancel(slot.Handle);
         else ArmDeadline(slot);
@@ -247,7 +252,12 @@ internal sealed class ChildLifecycle(
         if (ReferenceEquals(slot, Current)) Current = null;
         if (ReferenceEquals(slot, _standby)) _standby = null;
         deadlines.Cancel(child);
-        var report = Blame(slot, board, exit);
+        // Cancelled tasks are nobody's loss: not blamed, never run again. A child killed (or dying) while it ran one
+        // blames nothing else either: the chunks behind it never started.
+        var runningCancelled = slot.KilledForCancel || (board.State == ChildActivity.Running && slot.Cancelled.Contains(board.TaskId));
+        foreach (var taskId in slot.Cancelled) TakeFromInFlight(slot, taskId);
+        slot.Cancelled.Clear();
+        var report = runningCancelled ? null : Blame(slot, board, exit);
         if (slot.InFlight.Count > 0)
             _info($"{slot.InFlight.Count} chunks child {child.Pid} held (finished with their replies lost, or not started) run again in its successor");
         var requeue = slot.InFlight.Concat(_pending).ToList();
@@ -328,6 +338,45 @@ internal sealed class ChildLifecycle(
                 return true;
             }
         return false;
+    }
+
+    // ---- cancellation: drop what waits here, cancel what the children hold, kill one still running after the grace ----
+
+    /// <summary>
+    /// The job of <paramref name="taskIds"/> was cancelled: chunks still waiting here are dropped; chunks in a child get
+    /// their tokens cancelled there (a CancelTask frame, which overtakes the child's queue). Returns the children and
+    /// chunks to look at again after the grace period (<see cref="OnCancelGraceOver"/>).
+    /// </summary>
+    public IReadOnlyList<(ChildProcessHandle Child, long TaskId)> Cancel(IReadOnlyCollection<long> taskIds)
+    {
+        var ids = taskIds as ISet<long> ?? taskIds.ToHashSet();
+        Keep(_pending, c => !ids.Contains(c.TaskId));
+        var watch = new List<(ChildProcessHandle, long)>();
+        foreach (var slot in Slots)
+            foreach (var chunk in slot.InFlight)
+            {
+                if (!ids.Contains(chunk.TaskId) || !slot.Cancelled.Add(chunk.TaskId)) continue;
+                slot.Handle.Send(FrameType.CancelTask, chunk.TaskId, 0, Frame.Empty, direct: true);
+                watch.Add((slot.Handle, chunk.TaskId));
+            }
+        return watch;
+    }
+
+    /// <summary>
+    /// The grace period of a cancelled chunk is over. Still running it (it ignores its token): the child is killed and
+    /// replaced, the other chunks it held run in the successor; true then. Not running it (still queued behind other
+    /// work, or its reply is on the way): it ends by itself; false, and the caller looks again after another period.
+    /// Null when there is nothing left to watch.
+    /// </summary>
+    public bool? OnCancelGraceOver(ChildProcessHandle child, long taskId)
+    {
+        var slot = Find(child);
+        if (slot is null || !slot.Cancelled.Contains(taskId) || InFlightChunk(slot, taskId) is not { } chunk) return null;
+        if (child.Board?.Read() is { } board && !(board.State == ChildActivity.Running && board.TaskId == taskId)) return false;
+        _warning($"{chunk.Description} was cancelled and still runs after the grace period of {settings.CancelGracePeriod}; killing child {child.Pid}");
+        slot.KilledForCancel = true;
+        child.Kill($"{chunk.Description} was cancelled and still ran after the grace period");
+        return true;
     }
 
     // ---- taking back chunks that have not started (work stealing) -----------------------------------------------

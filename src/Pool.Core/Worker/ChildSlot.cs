@@ -31,6 +31,12 @@ internal sealed class ChildSlot(ChildProcessHandle handle)
     /// <summary>Retire after the tasks in flight (its memory grew past the limit).</summary>
     public bool RetireRequested { get; set; }
 
+    /// <summary>Tasks in flight here whose job was cancelled: never run again in a successor, never blamed.</summary>
+    public HashSet<long> Cancelled { get; } = [];
+
+    /// <summary>Killed because a cancelled task still ran after the grace period: nothing else is blamed for its death.</summary>
+    public bool KilledForCancel { get; set; }
+
     /// <summary>The child said Ready (its initializer ran).</summary>
     public bool Ready { get; set; }
 }

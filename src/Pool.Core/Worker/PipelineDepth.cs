@@ -21,7 +21,8 @@ internal sealed class PipelineDepth(WorkerSettings settings)
     {
         get
         {
-            var min = settings.ChunksInFlight;
+            // A child allowed to run n async items at once needs n one-item chunks to do so.
+            var min = Math.Max(settings.ChunksInFlight, settings.MaxConcurrentTasksPerChild);
             var max = Math.Max(min, settings.MaxChunksInFlight);
             if (_runSamples < 4 || max == min) return min;
             return (int)Math.Clamp(QueueBudgetMicros / Math.Max(1.0, AverageRunMicros), min, max);

@@ -21,12 +21,14 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IDeadlineTimer
     private sealed record ChildEnded(ChildProcessHandle Child, ChildExit Exit);
     private sealed record ManagerAnswered(ChildProcessHandle Child, long CallId, byte[] Reply);
     private sealed record TaskDeadline(ChildProcessHandle Child);
+    private sealed record CancelGraceOver(ChildProcessHandle Child, long TaskId);
 
     private readonly IActorRef _router;
     private readonly IActorRef _self; // the child's I/O threads have no actor context: they tell this reference
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ChildLifecycle _children;
     private readonly PipelineDepth _pipeline;
+    private readonly TimeSpan _cancelGrace;
     private int _outstandingDemand;
 
     public WorkerActor(IActorRef router, WorkerSettings settings, ChildGroup? children = null)
@@ -34,6 +36,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IDeadlineTimer
         _router = router;
         _self = Self;
         _pipeline = new PipelineDepth(settings);
+        _cancelGrace = settings.CancelGracePeriod;
         _children = new ChildLifecycle(settings, this, this, children, m => _log.Info(m), m => _log.Warning(m));
         Running();
     }
@@ -67,7 +70,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IDeadlineTimer
             RequestMore();
         });
         Receive<StopWorker>(m => Stop(m.Graceful));
-        ReceiveAlways();
+        ReceiveAlways(afterCancel: Refill);
     }
 
     /// <summary>Stopping gracefully: what never reached a child went back to the router; what runs finishes, then the
@@ -87,7 +90,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IDeadlineTimer
         Receive<ReturnWork>(_ => _router.Tell(new WorkReturned([])));
         Receive<ResetDemand>(_ => { });
         Receive<StopWorker>(m => { if (!m.Graceful) Kill(); });
-        ReceiveAlways();
+        ReceiveAlways(afterCancel: StopWhenIdle);
     }
 
     /// <summary>The pool's initializer failed in a child (the router fails the pool): nothing more is sent to
@@ -101,15 +104,31 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IDeadlineTimer
         Receive<ReturnWork>(_ => _router.Tell(new WorkReturned([])));
         Receive<ResetDemand>(_ => { });
         Receive<StopWorker>(m => Stop(m.Graceful));
-        ReceiveAlways();
+        ReceiveAlways(afterCancel: () => { });
     }
 
-    /// <summary>What every stage does alike.</summary>
-    private void ReceiveAlways()
+    /// <summary>What every stage does alike; <paramref name="afterCancel"/>: what the stage does once a cancel freed room.</summary>
+    private void ReceiveAlways(Action afterCancel)
     {
         Receive<ManagerAnswered>(m => m.Child.Send(FrameType.ManagerResponse, m.CallId, 0, m.Reply, direct: true));
         Receive<TaskDeadline>(m => _children.CheckDeadline(m.Child));
+        Receive<CancelTasks>(m => OnCancelTasks(m.TaskIds, afterCancel));
+        Receive<CancelGraceOver>(m =>
+        {
+            if (_children.OnCancelGraceOver(m.Child, m.TaskId) == false) ArmCancelGrace(m.Child, m.TaskId);
+        });
     }
+
+    /// <summary>A job was cancelled: what waits here is dropped, what the child runs sees its token cancelled and gets
+    /// the grace period before its child is killed. Nothing is answered for dropped chunks (the router forgot them).</summary>
+    private void OnCancelTasks(IReadOnlyList<long> taskIds, Action afterwards)
+    {
+        foreach (var (child, taskId) in _children.Cancel(taskIds.ToHashSet())) ArmCancelGrace(child, taskId);
+        afterwards();
+    }
+
+    private void ArmCancelGrace(ChildProcessHandle child, long taskId) =>
+        Timers.StartSingleTimer(("cancel", child.Generation, taskId), new CancelGraceOver(child, taskId), _cancelGrace);
 
     private void Stop(bool graceful)
     {

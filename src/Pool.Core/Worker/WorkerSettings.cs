@@ -26,6 +26,12 @@ internal sealed record WorkerSettings(
     /// <summary>How deep a value a child may read or write may nest.</summary>
     public int MaxValueDepth { get; init; } = Serialization.ValueDepthGuard.DefaultMaxDepth;
 
+    /// <summary>How long a cancelled task may keep running in the child before the child is killed and replaced.</summary>
+    public TimeSpan CancelGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Items of async functions a child may run at once.</summary>
+    public int MaxConcurrentTasksPerChild { get; init; } = 1;
+
     /// <summary>Assembly files shipped by the client, for children on a worker node to load (empty for local workers).</summary>
     public IReadOnlyList<string> ShippedAssemblyPaths { get; init; } = [];
 
@@ -38,5 +44,7 @@ internal sealed record WorkerSettings(
             MaxMemoryPerChild = s.MaxMemoryPerChild,
             MaxPayloadSize = s.MaxPayloadSize,
             MaxValueDepth = s.MaxValueDepth,
+            CancelGracePeriod = s.CancelGracePeriod,
+            MaxConcurrentTasksPerChild = s.MaxConcurrentTasksPerChild,
         };
 }

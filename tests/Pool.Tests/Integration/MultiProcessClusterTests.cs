@@ -61,4 +61,24 @@ public sealed class MultiProcessClusterTests : IDisposable
         Assert.Equal(0, leaving.Process.ExitCode);
         Assert.Empty(ProcessProbe.WaitUntilGone(leavingChildren, TimeSpan.FromSeconds(10)));
     }
+
+    [Fact]
+    public void A_cancelled_Map_on_two_nodes_throws_at_once_runs_few_items_and_the_next_Map_is_correct()
+    {
+        // Issue 11's acceptance on a cluster: 2 nodes of 1 process each, the same numbers as on 2 local processes.
+        _cluster.StartNode(1);
+        _cluster.StartNode(1);
+        using var pool = _cluster.Connect();
+        InProcessCluster.WaitFor(() => pool.Processes == 2, Patience, "both nodes' workers");
+        Assert.Equal([0, 1, 4, 9], pool.Map(TestFunctions.Square, [0, 1, 2, 3], chunkSize: 1)); // children up on both nodes
+        var counter = Path.Combine(Path.GetTempPath(), $"poolcluster-cluster-cancel-{Guid.NewGuid():N}");
+        try
+        {
+            Control.CancellationTests.AssertCancelledMapRunsFewItems(pool, counter);
+        }
+        finally
+        {
+            File.Delete(counter);
+        }
+    }
 }
