@@ -171,7 +171,7 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
             var chunk = new T[Math.Min(size, list.Count - start)];
             for (var i = 0; i < chunk.Length; i++) chunk[i] = list[start + i];
             work[c] = new WorkItem(jobId, c, function, FunctionShipping.SerializeItems(chunk, start, Settings.MaxPayloadSize),
-                $"map job {jobId}, chunk {c} (items {start}..{start + chunk.Length - 1})", sink) { FirstItem = start };
+                $"map job {jobId}, chunk {c} (items {start}..{start + chunk.Length - 1})", sink) { FirstItem = start, ItemCount = chunk.Length };
         }
         _router.Tell(new Submit(work));
         return result;
@@ -230,7 +230,7 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
                         var first = index * chunkSize;
                         var payload = FunctionShipping.SerializeItems(chunks[c], first, Settings.MaxPayloadSize);
                         work[c] = new WorkItem(jobId, index, function, payload,
-                            $"{kind} job {jobId}, chunk {index} (items {first}..{first + chunks[c].Length - 1})", job) { FirstItem = first };
+                            $"{kind} job {jobId}, chunk {index} (items {first}..{first + chunks[c].Length - 1})", job) { FirstItem = first, ItemCount = chunks[c].Length };
                     }
                     _router.Tell(new Submit(work));
                 },

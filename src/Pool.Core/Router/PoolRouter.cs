@@ -14,7 +14,7 @@ namespace PoolCluster.Router;
 /// task with <see cref="WorkerLostException"/>. In a cluster it attaches to every member with the worker role as it
 /// joins, so the pool grows while a job runs.
 /// </summary>
-internal sealed class PoolRouter : ReceiveActor, IWithTimers
+internal sealed partial class PoolRouter : ReceiveActor, IWithTimers
 {
     private sealed record InFlight(WorkItem Item, IActorRef Worker);
     private sealed record RetryAttach(Address Node);
@@ -50,7 +50,11 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
             foreach (var c in m.Completed) Deliver(c);
             StopWorkersIfDone();
         });
-        Receive<ChunkFailed>(m => Complete(m.TaskId, item => item.Sink.OnFailure(item.ChunkIndex, m.Error.ToException())));
+        Receive<ChunkFailed>(m => Complete(m.TaskId, item =>
+        {
+            _book.Failed(item, m.Error);
+            item.Sink.OnFailure(item.ChunkIndex, m.Error.ToException());
+        }));
         Receive<ChunkLost>(OnChunkLost);
         Receive<WorkerDraining>(m => OnDraining(Sender, m.ReturnedTaskIds));
         Receive<InitializerFailed>(m => Break(new PoolInitializerException(
@@ -62,7 +66,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
             if (IsLocalChild(Sender)) Break(new WorkerLostException($"The pool cannot start worker processes: {m.Reason}"));
             else _log.Error("Worker {0} cannot start child processes and stops: {1}", Sender.Path, m.Reason);
         });
-        Receive<CancelJob>(m => RemoveQueued(i => i.JobId == m.JobId));
+        Receive<CancelJob>(m => CancelQueued(m.JobId));
         Receive<ClosePool>(_ => { _closing = true; StopWorkersIfDone(); });
         Receive<TerminatePool>(_ => Terminate());
         Receive<Terminated>(m => OnWorkerGone(m.ActorRef));
@@ -88,6 +92,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        StartStatus();
         for (var i = 0; i < _setup.LocalWorkers; i++) StartLocalWorker();
         if (_setup.Cluster is not null)
             Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
@@ -96,6 +101,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        StopStatus();
         if (_setup.Cluster is not null) Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
         FailAll(new InvalidOperationException("Pool not running"));
         _setup.Stopped.TrySetResult();
@@ -127,6 +133,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
             return;
         }
         foreach (var item in submit.Items) _queue.AddLast(item);
+        RecordSubmitted(submit.Items);
         Dispatch();
         ArmNoWorkersCheck();
     }
@@ -142,7 +149,9 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
     // Unknown ids are late duplicates (the task was re-dispatched or the job failed): each result is seen once.
     private void Deliver(ChunkCompleted m)
     {
-        if (_inFlight.Remove(m.TaskId, out var entry)) entry.Item.Sink.OnResult(entry.Item.ChunkIndex, m.Payload);
+        if (!_inFlight.Remove(m.TaskId, out var entry)) return;
+        _book.Succeeded(entry.Item);
+        entry.Item.Sink.OnResult(entry.Item.ChunkIndex, m.Payload);
     }
 
     private void Dispatch()
@@ -184,10 +193,11 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
             item.ChildLosses++;
             _log.Warning("{0}; running it again (child loss {1} of {2})", lost.Reason, item.ChildLosses, _setup.Settings.ChildLossRetries);
             _queue.AddFirst(item);
+            Metrics.PoolMetrics.Retried.Add(1);
             Dispatch();
             return;
         }
-        Complete(lost.TaskId, i => i.Sink.OnFailure(i.ChunkIndex, new WorkerLostException(lost.Reason, i.Description, lost.ExitCode, lost.Signal)));
+        Complete(lost.TaskId, i => Fail(i, new WorkerLostException(lost.Reason, i.Description, lost.ExitCode, lost.Signal)));
     }
 
     private void OnDraining(IActorRef worker, IReadOnlyList<long> returned)
@@ -216,14 +226,17 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
             if (_terminating || _broken is not null) continue;
             if (++item.Retries > _setup.Settings.MaxRetries)
             {
-                item.Sink.OnFailure(item.ChunkIndex, new WorkerLostException(
+                Fail(item, new WorkerLostException(
                     $"{item.Description} was lost with its worker {item.Retries} times (MaxRetries = {_setup.Settings.MaxRetries}); giving up.", item.Description));
                 continue;
             }
             requeue.Add(item);
         }
         if (requeue.Count > 0)
+        {
             _log.Warning("Worker {0} was lost; dispatching {1} chunks again", worker.Path, requeue.Count);
+            Metrics.PoolMetrics.Retried.Add(requeue.Count);
+        }
         for (var i = requeue.Count - 1; i >= 0; i--) _queue.AddFirst(requeue[i]);
         if (wasKnown && IsLocalChild(worker) && !_closing && !_terminating && _broken is null) StartLocalWorker();
         Dispatch();
@@ -291,7 +304,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         var error = new NoWorkersException(
             $"No worker joined the cluster within {_setup.Cluster!.NoWorkersTimeout!.Value.TotalSeconds:0.#} s " +
             $"(poolcluster.cluster.no-workers-timeout); start a worker node (Pool.Node) and submit again.");
-        foreach (var item in _queue) item.Sink.OnFailure(item.ChunkIndex, error);
+        foreach (var item in _queue) Fail(item, error);
         _queue.Clear();
     }
 
@@ -307,9 +320,9 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
 
     private void FailAll(Exception reason)
     {
-        foreach (var item in _queue) item.Sink.OnFailure(item.ChunkIndex, reason);
+        foreach (var item in _queue) Fail(item, reason);
         _queue.Clear();
-        foreach (var entry in _inFlight.Values) entry.Item.Sink.OnFailure(entry.Item.ChunkIndex, reason);
+        foreach (var entry in _inFlight.Values) Fail(entry.Item, reason);
         _inFlight.Clear();
     }
 

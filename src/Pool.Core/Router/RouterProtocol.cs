@@ -5,8 +5,9 @@ namespace PoolCluster.Router;
 /// <summary>Queue these chunks.</summary>
 internal sealed record Submit(IReadOnlyList<WorkItem> Items);
 
-/// <summary>Drop the queued (not yet dispatched) chunks of a job whose consumer went away.</summary>
-internal sealed record CancelJob(long JobId);
+/// <summary>Drop the queued (not yet dispatched) chunks of a job whose consumer went away. Also sent by the
+/// dashboard from another member, hence a protocol message.</summary>
+internal sealed record CancelJob(long JobId) : Protocol.IPoolProtocolMessage;
 
 /// <summary>Python's close(): take no more work, stop the workers once everything queued has finished.</summary>
 internal sealed record ClosePool;

@@ -31,6 +31,9 @@ internal sealed class ChildSlot(ChildProcessHandle handle)
     /// <summary>Retire after the tasks in flight (its memory grew past the limit).</summary>
     public bool RetireRequested { get; set; }
 
+    /// <summary>Chunks this child answered (for the dashboard).</summary>
+    public long Done { get; set; }
+
     /// <summary>The child said Ready (its initializer ran).</summary>
     public bool Ready { get; set; }
 }

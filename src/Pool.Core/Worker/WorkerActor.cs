@@ -13,7 +13,7 @@ namespace PoolCluster.Worker;
 /// A dead child fails only the chunk it was running (<see cref="ChunkLost"/>); chunks queued behind it go to the
 /// fresh child. With MaxTasksPerChild a standby child is started ahead of need, so recycling does not stall.
 /// </summary>
-internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
+internal sealed partial class WorkerActor : ReceiveActor, IChildListener, IWithTimers
 {
     private const int MaxConsecutiveStartFailures = 3;
 
@@ -74,6 +74,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
             _outstandingDemand = 0;
             RequestMore();
         });
+        StartStatus();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -90,6 +91,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
 
     protected override void PostStop()
     {
+        StopStatus();
         foreach (var slot in AllSlots()) slot.Handle.Dispose();
     }
 
@@ -266,6 +268,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
         if (resident <= limit) return;
         _log.Info("Child {0} uses {1:N0} bytes (limit {2:N0}); replacing it after its current tasks", slot.Handle.Pid, resident, limit);
         slot.RetireRequested = true;
+        Metrics.PoolMetrics.ChildLost("memory");
     }
 
     private void Retire(ChildSlot slot)
@@ -296,6 +299,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
                 break;
             case FrameType.Ready:
                 slot.Ready = true;
+                Metrics.PoolMetrics.ChildStarted(child.Pid);
                 _startFailures = 0;
                 slot.ProgressSince = Stopwatch.GetTimestamp();
                 ArmDeadline(slot);
@@ -311,6 +315,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
                     slot.Handle.Kill($"the child answered task {frame.Id} out of order");
                     return;
                 }
+                RecordAnswered(slot, frame.Type, frame.Aux);
                 if (frame.Type == FrameType.ChunkResult)
                 {
                     RecordRunTime(frame.Aux);
@@ -364,6 +369,8 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
         if (slot is null) return;
         var board = child.Board?.Read() ?? default; // what it was running when it died; read before the board is released
         child.Dispose();
+        var expected = _retiring.Contains(slot) || _stopping || (slot.RetireRequested && slot.InFlight.Count == 0);
+        var failedChunks = slot.InFlight.Count > 0 ? 1 : 0; // BlameAndRequeue fails one chunk at most
         _retiring.Remove(slot);
         // Whatever the dead child held in shared objects (locks, semaphores) is released.
         foreach (var manager in slot.Managers)
@@ -371,6 +378,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IWithTimers
 
         Timers.Cancel(("deadline", child.Generation));
         BlameAndRequeue(slot, board, exit);
+        RecordEnded(slot, exit, expected, failedChunks);
 
         // Killed from outside (kill -9, OOM killer, chaos) says nothing about whether children can start at all.
         var diedBeforeReady = !slot.Ready && exit.Signal is not (9 or 15);

@@ -1,0 +1,68 @@
+using Akka.Actor;
+using PoolCluster.Metrics;
+using PoolCluster.Status;
+
+namespace PoolCluster.Router;
+
+// The router's part in metrics and the dashboard: its job book (progress per job, last failures), kept current as
+// outcomes arrive; the member's status reporter reads it once a second.
+internal sealed partial class PoolRouter
+{
+    private JobBook? _jobBook;
+
+    private JobBook _book => _jobBook ??= new JobBook(Self.Path.ToStringWithAddress());
+
+    private void StartStatus()
+    {
+        PoolMetrics.RouterStarted(_book);
+        StatusRegistry.Get(Context.System).Add(_book);
+    }
+
+    private void StopStatus()
+    {
+        PoolMetrics.RouterStopped(_book);
+        StatusRegistry.Get(Context.System).Remove(_book);
+    }
+
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        var handled = base.AroundReceive(receive, message);
+        _book.Counts(_queue.Count, _inFlight.Count, _workers.Count);
+        return handled;
+    }
+
+    private void RecordSubmitted(IReadOnlyList<WorkItem> items)
+    {
+        _book.Submitted(items);
+        PoolMetrics.Submitted.Add(items.Count);
+    }
+
+    /// <summary>Fails one chunk for its caller and in the job book.</summary>
+    private void Fail(WorkItem item, Exception error)
+    {
+        _book.Failed(item, error);
+        item.Sink.OnFailure(item.ChunkIndex, error);
+    }
+
+    /// <summary>
+    /// Drops the job's queued chunks, each failing with <see cref="OperationCanceledException"/>, so a caller waiting
+    /// on the job ends instead of waiting for chunks that will never run. Chunks already running finish.
+    /// </summary>
+    private void CancelQueued(long jobId)
+    {
+        var dropped = new List<WorkItem>();
+        RemoveQueued(i =>
+        {
+            if (i.JobId != jobId) return false;
+            dropped.Add(i);
+            return true;
+        });
+        if (dropped.Count == 0) return;
+        PoolMetrics.Cancelled.Add(dropped.Count);
+        foreach (var item in dropped)
+        {
+            _book.Cancelled(item);
+            item.Sink.OnFailure(item.ChunkIndex, new OperationCanceledException($"Job {jobId} was cancelled: {item.Description} did not run."));
+        }
+    }
+}
