@@ -10,7 +10,7 @@ internal sealed partial class PoolRouter
 {
     private JobBook? _jobBook;
 
-    private JobBook _book => _jobBook ??= new JobBook(Self.Path.ToStringWithAddress());
+    private JobBook _book => _jobBook ??= new JobBook(StatusRegistry.PathOf(Context.System, Self));
 
     private void StartStatus()
     {

@@ -33,6 +33,11 @@ internal sealed class StatusRegistry : IExtension
     /// <summary>Tasks (chunks) children of this member answered, for the dashboard's throughput chart.</summary>
     public long TasksCompleted => Interlocked.Read(ref _tasksCompleted);
 
+    /// <summary>The actor's path with this member's address (a local reference's own path has none), as other
+    /// members must name it.</summary>
+    public static string PathOf(ActorSystem system, IActorRef actor) =>
+        actor.Path.ToStringWithAddress(((ExtendedActorSystem)system).Provider.DefaultAddress);
+
     public void Add(JobBook book) => _books.TryAdd(book, 0);
     public void Remove(JobBook book) => _books.TryRemove(book, out _);
     public void Add(IActorRef worker) => _workers.TryAdd(worker, 0);

@@ -24,7 +24,7 @@ internal sealed partial class WorkerActor
     {
         PoolMetrics.WorkerStarted();
         StatusRegistry.Get(Context.System).Add(Self);
-        Receive<ReportChildren>(_ => Sender.Tell(new WorkerChildren(_router.Path.ToStringWithAddress(), DescribeChildren())));
+        Receive<ReportChildren>(_ => Sender.Tell(new WorkerChildren(StatusRegistry.PathOf(Context.System, _router), DescribeChildren())));
     }
 
     private void StopStatus()
@@ -58,7 +58,7 @@ internal sealed partial class WorkerActor
     private List<ChildStatus> DescribeChildren()
     {
         var list = new List<ChildStatus>();
-        var pool = _router.Path.ToStringWithAddress();
+        var pool = StatusRegistry.PathOf(Context.System, _router);
         foreach (var slot in AllSlots())
         {
             var pid = slot.Handle.Pid;

@@ -8,7 +8,7 @@ namespace PoolCluster.Tests.Integration;
 
 /// <summary>Issue 12: the seed's dashboard API, the members' metrics and health, and the dashboard's actions, with a
 /// real seed, two real nodes and a client.</summary>
-public sealed class DashboardTests : IDisposable
+public sealed partial class DashboardTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(15) };
@@ -43,9 +43,12 @@ public sealed class DashboardTests : IDisposable
             .ToDictionary(g => g.Key ?? -1, g => g.Count());
         Assert.Equal(2, childrenByParent.GetValueOrDefault(nodeA.Pid));
         Assert.Equal(2, childrenByParent.GetValueOrDefault(nodeB.Pid));
-        var running = nodes.RootElement.GetProperty("members").EnumerateArray().SelectMany(m => m.GetProperty("children").EnumerateArray()).First();
-        Assert.Matches(@"^item \d+ of map job \d+", running.GetProperty("running").GetString());
-        Assert.Contains("/user/pool-router-", running.GetProperty("pool").GetString());
+        // Which item each runs, as the child's status board says, and for which pool.
+        var withItem = WaitForJson(_cluster.SeedHttp + "api/cluster", doc => Children(doc).Any(c => c.GetProperty("running").GetString() is { } r && ItemRunning().IsMatch(r)),
+            "a child showing the item it runs");
+        var running = Children(withItem).First(c => c.GetProperty("running").GetString() is { } r && ItemRunning().IsMatch(r));
+        Assert.True(running.GetProperty("runningSeconds").GetDouble() is >= 0 and < 30);
+        Assert.Matches(@"^akka\.tcp://pool@127\.0\.0\.1:\d+/user/pool-router-\d+$", running.GetProperty("pool").GetString());
 
         // /api/jobs: the map job of 120 items, its done count growing.
         var first = JobDone(WaitForJob(j => j.GetProperty("done").GetInt64() > 0));
@@ -142,6 +145,12 @@ public sealed class DashboardTests : IDisposable
         }, "a map job in /api/jobs matching the test's condition");
         return found;
     }
+
+    private static IEnumerable<JsonElement> Children(JsonDocument cluster) =>
+        cluster.RootElement.GetProperty("members").EnumerateArray().SelectMany(m => m.GetProperty("children").EnumerateArray());
+
+    [GeneratedRegex(@"^item \d+ of map job \d+, chunk \d+")]
+    private static partial Regex ItemRunning();
 
     private static long JobDone(JsonElement job) => job.GetProperty("done").GetInt64();
 
