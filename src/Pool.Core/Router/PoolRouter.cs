@@ -150,7 +150,7 @@ internal sealed partial class PoolRouter : ReceiveActor, IWithTimers
     private void Deliver(ChunkCompleted m)
     {
         if (!_inFlight.Remove(m.TaskId, out var entry)) return;
-        _book.Succeeded(entry.Item);
+        _book.Succeeded(entry.Item, m.Payload);
         entry.Item.Sink.OnResult(entry.Item.ChunkIndex, m.Payload);
     }
 

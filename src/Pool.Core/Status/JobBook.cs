@@ -1,6 +1,7 @@
 using PoolCluster.Protocol;
 using PoolCluster.Router;
 using PoolCluster.Serialization;
+using PoolCluster.Tasks;
 
 namespace PoolCluster.Status;
 
@@ -49,7 +50,40 @@ internal sealed class JobBook(string router)
         }
     }
 
-    public void Succeeded(WorkItem item) => Close(item, failed: false);
+    /// <summary>A chunk's reply arrived. Items that raised inside it count as failed: only a Hyperion reply can hold
+    /// errors (compact replies are error-free), and only one naming <see cref="ErrorInfo"/> is decoded, off the
+    /// router's thread, to learn which.</summary>
+    public void Succeeded(WorkItem item, byte[] payload)
+    {
+        Close(item, failed: false);
+        if (FastPayload.IsFast(payload) || payload.AsSpan().IndexOf(ErrorTypeMarker) < 0) return;
+        ThreadPool.UnsafeQueueUserWorkItem(_ => CountItemErrors(item, payload), null);
+    }
+
+    private static readonly byte[] ErrorTypeMarker = System.Text.Encoding.UTF8.GetBytes(typeof(ErrorInfo).FullName!);
+
+    private void CountItemErrors(WorkItem item, byte[] payload)
+    {
+        IChunkErrors? reply;
+        try { reply = Tasks.Wire.FromBytes<object>(payload) as IChunkErrors; }
+        catch (Exception) { return; } // the caller's own decode reports it
+        if (reply?.ErrorIndexes is not { Length: > 0 } bad || reply.Errors is not { } errors) return;
+        lock (_gate)
+        {
+            if (_jobs.TryGetValue(item.JobId, out var job))
+            {
+                job.Done -= bad.Length;
+                job.Failed += bad.Length;
+            }
+            for (var i = 0; i < bad.Length && i < errors.Length; i++)
+            {
+                var e = errors[i];
+                var task = item.FirstItem is { } first ? $"item {first + bad[i]} of {item.Description}" : item.Description;
+                _failures.AddFirst(new FailureStatus(item.JobId, task, e.TypeName.Split(",")[0], e.Message, e.StackTrace, DateTime.UtcNow));
+            }
+            while (_failures.Count > KeepFailures) _failures.RemoveLast();
+        }
+    }
 
     public void Failed(WorkItem item, Exception error)
     {
