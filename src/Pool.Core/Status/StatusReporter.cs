@@ -95,7 +95,7 @@ internal sealed class StatusReporter : ReceiveActor, IWithTimers
 
     private void Drain()
     {
-        _log.Warning("Drain requested from the dashboard by {0}: leaving the cluster as on SIGTERM", Sender.Path.Address);
+        _log.Warning("Drain requested on the dashboard: no new work, unstarted work handed back, running work finished, then leaving the cluster (as on SIGTERM)");
         _ = CoordinatedShutdown.Get(Context.System).Run(DashboardDrainReason.Instance);
     }
 }
