@@ -125,6 +125,23 @@ public sealed partial class DashboardTests : IDisposable
         Assert.Equal("token", Json(_cluster.SeedHttp + "api/config").RootElement.GetProperty("actions").GetString());
     }
 
+    [Fact]
+    public void Drain_from_the_dashboard_makes_the_node_leave_gracefully_as_SIGTERM_does()
+    {
+        _cluster = new ClusterProcesses();
+        var node = _cluster.StartNodeWithHttp(1);
+        var address = Regex.Match(string.Join("\n", node.Lines), @"Pool\.Node up at (\S+)").Groups[1].Value;
+
+        Assert.Equal(HttpStatusCode.Accepted, Post($"{_cluster.SeedHttp}api/nodes/drain?address={Uri.EscapeDataString(address)}").Status);
+
+        Assert.True(node.Process.WaitForExit(60_000), "the drained node did not exit within 60 s:\n" + node.Output);
+        Assert.Equal(0, node.Process.ExitCode);
+        Assert.Contains(node.Lines, l => l.Contains("drain requested on the dashboard", StringComparison.Ordinal));
+        WaitForJson(_cluster.SeedHttp + "api/cluster", doc => doc.RootElement.GetProperty("members").EnumerateArray().All(m => m.GetProperty("address").GetString() != address),
+            "the drained node to be gone from the members");
+        Assert.Equal(HttpStatusCode.NotFound, Post($"{_cluster.SeedHttp}api/nodes/drain?address=akka.tcp://pool@127.0.0.1:1").Status);
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------------------
 
     private JsonElement WaitForJob(Func<JsonElement, bool> match)
