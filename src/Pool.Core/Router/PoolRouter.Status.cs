@@ -57,12 +57,16 @@ internal sealed partial class PoolRouter
             dropped.Add(i);
             return true;
         });
+        RecordCancelled(dropped);
+        foreach (var item in dropped)
+            item.Sink.OnFailure(item.ChunkIndex, new OperationCanceledException($"Job {jobId} was cancelled: {item.Description} did not run."));
+    }
+
+    /// <summary>Chunks of a cancelled job dropped (queued or running): counted, and the job shows as cancelled.</summary>
+    private void RecordCancelled(IReadOnlyList<WorkItem> dropped)
+    {
         if (dropped.Count == 0) return;
         PoolMetrics.Cancelled.Add(dropped.Count);
-        foreach (var item in dropped)
-        {
-            _book.Cancelled(item);
-            item.Sink.OnFailure(item.ChunkIndex, new OperationCanceledException($"Job {jobId} was cancelled: {item.Description} did not run."));
-        }
+        foreach (var item in dropped) _book.Cancelled(item);
     }
 }
