@@ -43,7 +43,8 @@ internal sealed class LoopbackCluster : IDisposable
         {
             var clock = Stopwatch.StartNew();
             var port = FreeLoopbackPort().ToString();
-            cluster._seed = MemberProcess.Start("seed", MemberDll("Pool.Seed"), SeedUp, "--host", "127.0.0.1", "--port", port);
+            cluster._seed = MemberProcess.Start("seed", MemberDll("Pool.Seed"), SeedUp, "--host", "127.0.0.1", "--port", port,
+                "--http-port", "0"); // no dashboard: the seed's usual port 4080 may be taken on this machine
             cluster.SeedAddress = cluster._seed.WaitUp(Remaining(deadline));
             log($"seed (pid {cluster._seed.Pid}) up at {cluster.SeedAddress} after {clock.Elapsed.TotalSeconds:0.0} s");
             cluster.AddNode(processesPerNode, deadline, waitForWorkers: false);

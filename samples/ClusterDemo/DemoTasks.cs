@@ -10,6 +10,10 @@ public static class DemoTasks
         return (item, Environment.ProcessId, ParentPid());
     }
 
+    /// <summary>Like <see cref="Work"/>; every 500th item fails, so the dashboard has failures to show.</summary>
+    public static (int Item, int ChildPid, int NodePid) WorkOrFail(int item) =>
+        item % 500 == 499 ? throw new InvalidOperationException($"item {item} fails on purpose (the demo's failure)") : Work(item);
+
     /// <summary>The parent pid from /proc/self/stat ("pid (comm) state ppid ..."); -1 where there is no /proc.</summary>
     private static int ParentPid()
     {

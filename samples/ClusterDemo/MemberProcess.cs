@@ -79,9 +79,18 @@ internal sealed class MemberProcess : IDisposable
 
     public void Dispose() => _process.Dispose();
 
+    /// <summary>The first group of the first line printed so far that matches <paramref name="pattern"/>, if any.</summary>
+    public string? FirstLine(Regex pattern)
+    {
+        lock (_lines) return _lines.Select(l => pattern.Match(l)).FirstOrDefault(m => m.Success)?.Groups[1].Value;
+    }
+
+    private readonly List<string> _lines = [];
+
     private void OnLine(string? line)
     {
         if (line is null) return;
+        lock (_lines) if (_lines.Count < 200) _lines.Add(line); // the start-up lines are what is looked for
         if (_echo(line)) Console.WriteLine($"[{Name}] {line}");
         var match = _upLine.Match(line);
         if (match.Success) _up.TrySetResult(match.Groups[1].Value);

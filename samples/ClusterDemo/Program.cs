@@ -4,6 +4,9 @@
 // started (SIGTERM, then kill) — also on Ctrl+C or an error.
 //   dotnet run --project samples/ClusterDemo -- --connect akka.tcp://pool@127.0.0.1:4053
 // runs the same job on a cluster that is already running (starts and stops nothing).
+//   dotnet run --project samples/ClusterDemo -- --hold
+// then keeps the cluster up running a long job (3000 tasks of 100 ms, a few of which fail on purpose, again and again)
+// until Ctrl+C, so that the dashboard printed at the start can be watched.
 using Akka.Configuration;
 using System.Diagnostics;
 using System.Net;
@@ -21,14 +24,17 @@ var startTimeout = TimeSpan.FromSeconds(60);
 var jobTimeout = TimeSpan.FromMinutes(2);
 var stopTimeout = TimeSpan.FromSeconds(30);
 
-if (args is not [] and not ["--connect", _])
+var hold = args.Contains("--hold");
+var rest = args.Where(a => a != "--hold").ToArray();
+if (rest is not [] and not ["--connect", _])
 {
-    Console.Error.WriteLine("usage: dotnet run --project samples/ClusterDemo [-- --connect akka.tcp://pool@HOST:4053]");
+    Console.Error.WriteLine("usage: dotnet run --project samples/ClusterDemo [-- --connect akka.tcp://pool@HOST:4053] [--hold]");
     return 2;
 }
-var connectTo = args is ["--connect", var address] ? address : null;
+var connectTo = rest is ["--connect", var address] ? address : null;
 
 var seedUp = new Regex(@"^Pool\.Seed up at (\S+)$");
+var dashboardLine = new Regex(@"^Pool\.Seed dashboard at (\S+)");
 var nodeUp = new Regex(@"^Pool\.Node up at (\S+) offering (\d+) processes$");
 
 using var cancel = new CancellationTokenSource();
@@ -50,8 +56,13 @@ try
     else
     {
         var seedPort = FreeLoopbackPort().ToString();
-        seed = MemberProcess.Start("seed", ProgramDll("PoolSeedDll"), seedUp, echo: _ => true, "--host", "127.0.0.1", "--port", seedPort);
+        // The seed's usual dashboard port when it is free, any free one otherwise.
+        var httpPort = PortIsFree(4080) ? 4080 : FreeLoopbackPort();
+        seed = MemberProcess.Start("seed", ProgramDll("PoolSeedDll"), seedUp, echo: _ => true, "--host", "127.0.0.1", "--port", seedPort,
+            "--http-port", httpPort.ToString());
         seedAddress = await seed.WaitUpAsync(startTimeout, cancel.Token);
+        if (seed.FirstLine(dashboardLine) is { } dashboard)
+            Console.WriteLine($"[demo] the dashboard: {dashboard} (members, children, jobs, throughput; /api/cluster, /api/jobs, /metrics)");
 
         // The seed prints membership changes; the nodes' copies of them are left out to keep the output readable.
         for (var i = 1; i <= Nodes; i++)
@@ -112,6 +123,7 @@ try
         Console.WriteLine($"  {who}: {group.Count()} tasks — {children}");
     }
     Console.WriteLine();
+    if (hold) await HoldAsync(pool, cancel.Token);
     return inOrder && results.Count == Tasks ? 0 : 1;
 }
 catch (Exception) when (cancel.IsCancellationRequested)
@@ -142,6 +154,28 @@ finally
 static string ProgramDll(string key) =>
     Assembly.GetExecutingAssembly().GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value
     ?? throw new InvalidOperationException($"{key} is missing from ClusterDemo's assembly metadata; rebuild the demo");
+
+// Keeps the cluster busy with a long job, again and again, until Ctrl+C.
+static async Task HoldAsync(WorkerPool pool, CancellationToken cancel)
+{
+    Console.WriteLine("[demo] --hold: running a long job (3000 tasks of 100 ms, every 500th fails on purpose) until Ctrl+C");
+    while (!cancel.IsCancellationRequested)
+    {
+        try { await pool.MapAsync(DemoTasks.WorkOrFail, Enumerable.Range(0, 3000), chunkSize: 1).AsTask().WaitAsync(cancel); }
+        catch (Exception e) when (!cancel.IsCancellationRequested) { Console.WriteLine($"[demo] the long job ended: {e.GetType().Name}: {e.Message}"); }
+    }
+}
+
+static bool PortIsFree(int port)
+{
+    try
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, port);
+        listener.Start();
+        return true;
+    }
+    catch (SocketException) { return false; }
+}
 
 static int FreeLoopbackPort()
 {

@@ -70,8 +70,24 @@ internal static class MemberCommandLine
             HelpName = "PATH",
         };
 
+        var httpHost = new Option<string?>("--http-host")
+        {
+            Description = $"IP address the HTTP endpoints (/metrics, /health/*{(program.ServesDashboard ? ", the dashboard" : "")}) listen on [env {MemberSettings.HttpHostVariable}; default 127.0.0.1]",
+            HelpName = "IP",
+        };
+        var httpPort = new Option<string?>("--http-port")
+        {
+            Description = $"HTTP port, 0 turns HTTP off [env {MemberSettings.HttpPortVariable}; default {(program.DefaultHttpPort == 0 ? "0 (off)" : program.DefaultHttpPort)}]",
+            HelpName = "PORT",
+        };
+        var httpToken = new Option<string?>("--http-token")
+        {
+            Description = $"Token the dashboard's actions must carry; without one they work only on a loopback --http-host [env {MemberSettings.HttpTokenVariable}]",
+            HelpName = "TOKEN",
+        };
+
         // --port and --processes are read as text and checked with the environment's values, for one set of messages.
-        var root = new RootCommand(program.Description) { host, port, publicHost, seeds, config, tlsCert, tlsPassword, tlsAuthority };
+        var root = new RootCommand(program.Description) { host, port, publicHost, seeds, config, tlsCert, tlsPassword, tlsAuthority, httpHost, httpPort, httpToken };
         if (program.OffersCertificateTool) root.Subcommands.Add(CertificateCommand.Create(program.Name));
         if (program.OffersProcesses)
         {
@@ -87,7 +103,8 @@ internal static class MemberCommandLine
                     parse.GetValue(host), parse.GetValue(port), parse.GetValue(publicHost), parse.GetValue(seeds),
                     program.OffersProcesses ? parse.GetValue(processes) : null, parse.GetValue(config),
                     parse.GetValue(tlsCert), parse.GetValue(tlsPassword), parse.GetValue(tlsAuthority),
-                    program.OffersProcesses ? parse.GetValue(roles) : null));
+                    program.OffersProcesses ? parse.GetValue(roles) : null,
+                    parse.GetValue(httpHost), parse.GetValue(httpPort), parse.GetValue(httpToken)));
             }
             catch (MemberSettingsException e)
             {

@@ -42,10 +42,13 @@ internal static class MemberHost
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
 
+        Microsoft.AspNetCore.Builder.WebApplication? web = null;
         try
         {
             system.ActorOf(MemberEventLogger.Props(programName), "poolcluster-member-events");
             start(system);
+            PoolCluster.Status.StatusRegistry.Get(system); // publishes this member's snapshot for the dashboard
+            if (settings.Http is { } http) web = StartHttp(programName, system, http);
             cluster.RegisterOnMemberUp(() => Console.WriteLine(upLine(cluster.SelfAddress)));
             if (settings.JoinSelf)
             {
@@ -63,8 +66,12 @@ internal static class MemberHost
             system.Terminate().Wait(TimeSpan.FromSeconds(10));
             return Failed;
         }
+        using var stopWeb = new StopWeb(web);
 
         Task.WaitAny(system.WhenTerminated, requested.Task);
+        // A drain asked for on the dashboard is a requested leave, as SIGTERM is.
+        if (shutdown.ShutdownReason is PoolCluster.Status.DashboardDrainReason && requested.TrySetResult())
+            Console.WriteLine($"{DateTime.Now:HH:mm:ss} {programName}: drain requested on the dashboard: leaving the cluster gracefully");
         if (!requested.Task.IsCompleted)
         {
             Console.Error.WriteLine($"{programName}: stopped without being asked to ({shutdown.ShutdownReason?.GetType().Name ?? "actor system terminated"}), " +
@@ -80,6 +87,34 @@ internal static class MemberHost
         }
         Console.WriteLine($"{DateTime.Now:HH:mm:ss} {programName}: left the cluster, exiting");
         return 0;
+    }
+
+    private static Microsoft.AspNetCore.Builder.WebApplication StartHttp(string programName, ActorSystem system, PoolCluster.Dashboard.MemberHttpOptions http)
+    {
+        try
+        {
+            var (app, url) = PoolCluster.Dashboard.MemberWebHost.StartAsync(system, http).GetAwaiter().GetResult();
+            var what = http.Dashboard ? "dashboard" : "http";
+            Console.WriteLine($"{programName} {what} at {url} (metrics at {url}metrics, health at {url}health/ready)");
+            if (http.Dashboard && http.Token is null && !PoolCluster.Dashboard.MemberWebHost.IsLoopback(http.Host))
+                Console.WriteLine($"{programName}: the dashboard is read-only: its host {http.Host} is not loopback and no --http-token was given");
+            return app;
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException($"could not serve HTTP on {http.Host}:{http.Port} (--http-port, 0 turns it off): {Innermost(e).Message}", e);
+        }
+    }
+
+    /// <summary>Stops the HTTP host when the member ends.</summary>
+    private sealed class StopWeb(Microsoft.AspNetCore.Builder.WebApplication? app) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (app is null) return;
+            try { app.StopAsync().Wait(TimeSpan.FromSeconds(5)); app.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5)); }
+            catch (Exception) { /* the process is exiting */ }
+        }
     }
 
     private static Exception Innermost(Exception e)

@@ -8,6 +8,8 @@ namespace PoolCluster.Cli;
 /// <param name="DefaultPort">Port used when neither the HOCON file, the environment nor the arguments set one.</param>
 /// <param name="OffersProcesses">True for a worker node: it has <c>--processes</c> / <c>POOL_PROCESSES</c>.</param>
 /// <param name="JoinsItselfWithoutSeeds">True for a seed: with no seeds it forms a new cluster; otherwise seeds are required.</param>
+/// <param name="DefaultHttpPort">HTTP port (metrics, health, dashboard) unless configured; 0: no HTTP unless asked.</param>
+/// <param name="ServesDashboard">True for a seed: its HTTP host serves the dashboard at <c>/</c>.</param>
 internal sealed record MemberProgram(
     string Name,
     string Description,
@@ -16,4 +18,6 @@ internal sealed record MemberProgram(
     int DefaultPort,
     bool OffersProcesses,
     bool JoinsItselfWithoutSeeds,
-    bool OffersCertificateTool = false);
+    bool OffersCertificateTool = false,
+    int DefaultHttpPort = 0,
+    bool ServesDashboard = false);

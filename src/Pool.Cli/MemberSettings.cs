@@ -14,7 +14,10 @@ internal sealed record MemberArguments(
     string? TlsCertificate = null,
     string? TlsPassword = null,
     string? TlsAuthority = null,
-    IReadOnlyList<string>? Roles = null);
+    IReadOnlyList<string>? Roles = null,
+    string? HttpHost = null,
+    string? HttpPort = null,
+    string? HttpToken = null);
 
 /// <summary>
 /// The resolved settings of one member. Layers, lowest first: Pool.Core's pool defaults and cluster defaults, the
@@ -33,7 +36,8 @@ internal sealed record MemberSettings(
     int Processes,
     string? ConfigFile,
     Config Config,
-    PoolCluster.Security.TlsOptions? Tls)
+    PoolCluster.Security.TlsOptions? Tls,
+    PoolCluster.Dashboard.MemberHttpOptions? Http = null)
 {
     /// <summary>Actor system name of every PoolCluster member.</summary>
     public const string SystemName = "pool";
@@ -47,6 +51,9 @@ internal sealed record MemberSettings(
     public const string TlsCertificateVariable = "POOL_TLS_CERT";
     public const string TlsPasswordVariable = "POOL_TLS_PASSWORD";
     public const string TlsAuthorityVariable = "POOL_TLS_CA";
+    public const string HttpHostVariable = "POOL_HTTP_HOST";
+    public const string HttpPortVariable = "POOL_HTTP_PORT";
+    public const string HttpTokenVariable = "POOL_HTTP_TOKEN";
 
     /// <summary>Resolves the layers. Throws <see cref="MemberSettingsException"/> naming the bad value and its source.</summary>
     /// <param name="program">Which program is starting.</param>
@@ -58,7 +65,7 @@ internal sealed record MemberSettings(
         string? Env(string name) => environment(name) is { } v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
 
         var (configFile, fileConfig) = LoadFile(program, args.ConfigPath);
-        var programDefaults = ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp.port = {program.DefaultPort}");
+        var programDefaults = ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp.port = {program.DefaultPort}\npoolcluster.http.port = {program.DefaultHttpPort}");
         var belowExplicit = fileConfig.WithFallback(programDefaults);
         var effective = belowExplicit.WithFallback(PoolClusterConfig.ClusterDefaults()).WithFallback(PoolClusterConfig.DefaultConfig());
 
@@ -112,7 +119,25 @@ internal sealed record MemberSettings(
             seeds = seeds.Select(PoolCluster.Security.ClusterTls.SecureAddress).ToList();
         }
         var config = PoolClusterConfig.ForMember(host, port, seeds, roles, explicitLayer.WithFallback(belowExplicit));
-        return new MemberSettings(host, port, publicHost, seeds, joinSelf, roles, processes, configFile, config, tls);
+        var http = ResolveHttp(program, args, Env, effective, configFile);
+        return new MemberSettings(host, port, publicHost, seeds, joinSelf, roles, processes, configFile, config, tls, http);
+    }
+
+    /// <summary>The HTTP host (metrics, health, dashboard): port 0 turns it off; the host must be an IP or localhost.</summary>
+    private static PoolCluster.Dashboard.MemberHttpOptions? ResolveHttp(MemberProgram program, MemberArguments args, Func<string, string?> env,
+        Config effective, string? configFile)
+    {
+        var port = args.HttpPort is { } p ? ParsePort("--http-port", p)
+                 : env(HttpPortVariable) is { } ep ? ParsePort(HttpPortVariable, ep)
+                 : CheckPort($"poolcluster.http.port in {configFile ?? "configuration"}", effective.GetInt("poolcluster.http.port", program.DefaultHttpPort));
+        if (port == 0) return null;
+        var (hostSource, host) = NonEmpty("--http-host", args.HttpHost) is { } h ? ("--http-host", h)
+                 : env(HttpHostVariable) is { } eh ? (HttpHostVariable, eh)
+                 : ("poolcluster.http.host", effective.GetString("poolcluster.http.host", null) is { Length: > 0 } ch ? ch : "127.0.0.1");
+        if (host != "localhost" && !System.Net.IPAddress.TryParse(host, out _))
+            throw new MemberSettingsException($"{hostSource}: '{host}' is not an IP address to listen on; give one such as 127.0.0.1 (this machine only) or 0.0.0.0 (every interface), or localhost");
+        var token = args.HttpToken ?? env(HttpTokenVariable) ?? effective.GetString("poolcluster.http.token", null);
+        return new PoolCluster.Dashboard.MemberHttpOptions(host, port, string.IsNullOrEmpty(token) ? null : token, program.ServesDashboard, program.OffersProcesses);
     }
 
     /// <summary>Checks that <paramref name="address"/> is a PoolCluster member address (<c>akka.tcp://pool@host:port</c>).</summary>

@@ -12,7 +12,9 @@ var program = new MemberProgram(
     DefaultPort: 4053,
     OffersProcesses: false,
     JoinsItselfWithoutSeeds: true,
-    OffersCertificateTool: true);
+    OffersCertificateTool: true,
+    DefaultHttpPort: 4080,
+    ServesDashboard: true);
 
 return MemberCommandLine.Run(program, args, settings =>
     // The seed hosts the cluster's shared-object manager (a singleton on the seed role, poolcluster.manager.role).

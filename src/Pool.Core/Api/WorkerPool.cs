@@ -275,7 +275,7 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
             for (var i = 0; i < chunk.Length; i++) chunk[i] = list[start + i];
             tracker?.Submitted(c, chunk.Length);
             work[c] = new WorkItem(jobId, c, function, FunctionShipping.SerializeItems(chunk, start, Settings.MaxPayloadSize),
-                $"map job {jobId}, chunk {c} (items {start}..{start + chunk.Length - 1})", sink) { FirstItem = start };
+                $"map job {jobId}, chunk {c} (items {start}..{start + chunk.Length - 1})", sink) { FirstItem = start, ItemCount = chunk.Length };
         }
         if (cancellationToken.IsCancellationRequested) tracker?.Stop();
         else _router.Tell(new Submit(work));
@@ -383,7 +383,7 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
                     var payload = FunctionShipping.SerializeItems(chunks[c], first, Settings.MaxPayloadSize);
                     tracker?.Submitted(index, chunks[c].Length);
                     work[c] = new WorkItem(jobId, index, function, payload,
-                        $"{kind} job {jobId}, chunk {index} (items {first}..{first + chunks[c].Length - 1})", sink) { FirstItem = first };
+                        $"{kind} job {jobId}, chunk {index} (items {first}..{first + chunks[c].Length - 1})", sink) { FirstItem = first, ItemCount = chunks[c].Length };
                 }
                 _router.Tell(new Submit(work));
             },

@@ -41,6 +41,17 @@ internal static class ChildLauncher
         return psi;
     }
 
+    /// <summary>Null when children can be started here (the child host and the dotnet host are found), else why not.</summary>
+    public static string? CanStart()
+    {
+        try
+        {
+            var (host, _) = Command.Value;
+            return Path.IsPathRooted(host) && !File.Exists(host) ? $"the dotnet host '{host}' is missing" : null;
+        }
+        catch (Exception e) { return e.Message; }
+    }
+
     private static (string, string[]) ResolveCommand()
     {
         var entry = typeof(ChildHost).Assembly.Location;

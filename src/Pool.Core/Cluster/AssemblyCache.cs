@@ -20,13 +20,21 @@ internal sealed class AssemblyCache(string root)
         {
             if (_own.TryGetValue(entry.Name, out var ownPath))
             {
-                if (AssemblyManifest.ReadMvid(ownPath) != entry.Mvid) conflicts.Add(entry.Name);
+                if (AssemblyManifest.ReadMvid(ownPath) != entry.Mvid && !InSharedFramework(ownPath)) conflicts.Add(entry.Name);
                 continue;
             }
             if (!File.Exists(PathFor(entry))) missing.Add(entry);
         }
         return (missing, conflicts);
     }
+
+    // A node runs on the ASP.NET Core shared framework (its HTTP endpoints), whose Microsoft.Extensions.* builds differ
+    // from the NuGet copies a client carries; they match by version by design, so that is no conflict worth a warning.
+    private static readonly string SharedFrameworks =
+        Path.GetDirectoryName(Path.GetDirectoryName(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory().TrimEnd(Path.DirectorySeparatorChar))) ?? "";
+
+    private static bool InSharedFramework(string path) =>
+        SharedFrameworks.Length > 0 && path.StartsWith(SharedFrameworks + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
     /// <summary>Paths of the cached files for the entries the node does not have itself.</summary>
     public IReadOnlyList<string> PathsFor(AssemblyManifest manifest) =>

@@ -15,7 +15,7 @@ namespace PoolCluster.Router;
 /// task with <see cref="WorkerLostException"/>. In a cluster it attaches to every member with the worker role as it
 /// joins, so the pool grows while a job runs.
 /// </summary>
-internal sealed class PoolRouter : ReceiveActor, IWithTimers
+internal sealed partial class PoolRouter : ReceiveActor, IWithTimers
 {
     private sealed record InFlight(WorkItem Item, IActorRef Worker);
     private sealed record RetryAttach(Address Node);
@@ -152,7 +152,11 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         });
         Receive<ChunkFailed>(m =>
         {
-            Complete(m.TaskId, item => item.Sink.OnFailure(item.ChunkIndex, m.Error.ToException()));
+            Complete(m.TaskId, item =>
+            {
+                _book.Failed(item, m.Error);
+                item.Sink.OnFailure(item.ChunkIndex, m.Error.ToException());
+            });
             afterOutcome();
         });
         Receive<WorkerDraining>(m => OnDraining(Sender, m.ReturnedTaskIds));
@@ -193,6 +197,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        StartStatus();
         for (var i = 0; i < _setup.LocalWorkers; i++) StartLocalWorker();
         if (_setup.Cluster is not null)
             Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
@@ -201,6 +206,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        StopStatus();
         if (_setup.Cluster is not null) Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
         FailAll(new InvalidOperationException("Pool not running"));
         _setup.Stopped.TrySetResult();
@@ -231,6 +237,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
     private void OnSubmit(Submit submit)
     {
         foreach (var item in submit.Items) _queue.AddLast(item);
+        RecordSubmitted(submit.Items);
         Dispatch();
         ArmNoWorkersCheck();
     }
@@ -246,7 +253,9 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
     // Unknown ids are late duplicates (the task was re-dispatched or the job failed): each result is seen once.
     private void Deliver(ChunkCompleted m)
     {
-        if (TakeInFlight(m.TaskId, ran: true, out var entry)) entry.Item.Sink.OnResult(entry.Item.ChunkIndex, m.Payload);
+        if (!TakeInFlight(m.TaskId, ran: true, out var entry)) return;
+        _book.Succeeded(entry.Item, m.Payload);
+        entry.Item.Sink.OnResult(entry.Item.ChunkIndex, m.Payload);
     }
 
     /// <summary>Removes a dispatched chunk from the books (its worker no longer holds it); false for unknown ids.</summary>
@@ -313,10 +322,11 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
             item.ChildLosses++;
             _log.Warning("{0}; running it again (child loss {1} of {2})", lost.Reason, item.ChildLosses, _setup.Settings.ChildLossRetries);
             _queue.AddFirst(item);
+            Metrics.PoolMetrics.Retried.Add(1);
             Dispatch();
             return;
         }
-        Complete(lost.TaskId, i => i.Sink.OnFailure(i.ChunkIndex, new WorkerLostException(lost.Reason, i.Description, lost.ExitCode, lost.Signal)));
+        Complete(lost.TaskId, i => Fail(i, new WorkerLostException(lost.Reason, i.Description, lost.ExitCode, lost.Signal)));
     }
 
     private void OnDraining(IActorRef worker, IReadOnlyList<long> returned)
@@ -346,14 +356,17 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
             if (!requeue) continue;
             if (++item.Retries > _setup.Settings.MaxRetries)
             {
-                item.Sink.OnFailure(item.ChunkIndex, new WorkerLostException(
+                Fail(item, new WorkerLostException(
                     $"{item.Description} was lost with its worker {item.Retries} times (MaxRetries = {_setup.Settings.MaxRetries}); giving up.", item.Description));
                 continue;
             }
             again.Add(item);
         }
         if (again.Count > 0)
+        {
             _log.Warning("Worker {0} was lost; dispatching {1} chunks again", worker.Path, again.Count);
+            Metrics.PoolMetrics.Retried.Add(again.Count);
+        }
         for (var i = again.Count - 1; i >= 0; i--) _queue.AddFirst(again[i]);
         if (wasKnown && IsLocalChild(worker) && replaceLocal) StartLocalWorker();
         Dispatch();
@@ -449,7 +462,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
         var error = new NoWorkersException(
             $"No worker joined the cluster within {_setup.Cluster!.NoWorkersTimeout!.Value.TotalSeconds:0.#} s " +
             $"(poolcluster.cluster.no-workers-timeout); start a worker node (Pool.Node) and submit again.");
-        foreach (var item in _queue) item.Sink.OnFailure(item.ChunkIndex, error);
+        foreach (var item in _queue) Fail(item, error);
         _queue.Clear();
     }
 
@@ -469,9 +482,9 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
 
     private void FailAll(Exception reason)
     {
-        foreach (var item in _queue) item.Sink.OnFailure(item.ChunkIndex, reason);
+        foreach (var item in _queue) Fail(item, reason);
         _queue.Clear();
-        foreach (var entry in _inFlight.Values) entry.Item.Sink.OnFailure(entry.Item.ChunkIndex, reason);
+        foreach (var entry in _inFlight.Values) Fail(entry.Item, reason);
         _inFlight.Clear();
         _board.ClearInFlight();
     }
@@ -503,6 +516,7 @@ internal sealed class PoolRouter : ReceiveActor, IWithTimers
                 if (TakeInFlight(taskId, ran: false, out var entry)) dropped.Add(entry.Item);
             group.Key.Tell(new CancelTasks(taskIds));
         }
+        RecordCancelled(dropped);
         foreach (var item in dropped) item.Sink.OnFailure(item.ChunkIndex, cancelled);
     }
 

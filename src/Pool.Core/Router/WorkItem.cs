@@ -13,6 +13,9 @@ internal sealed class WorkItem(long jobId, int chunkIndex, FunctionSpec function
 
     /// <summary>The job-wide index of the chunk's first item (null for Apply).</summary>
     public int? FirstItem { get; init; }
+
+    /// <summary>Items in the chunk (for a job's progress on the dashboard).</summary>
+    public int ItemCount { get; init; } = 1;
     public IChunkSink Sink { get; } = sink;
 
     /// <summary>Assigned when dispatched; a fresh id per attempt, so a late answer from a lost worker is dropped.</summary>

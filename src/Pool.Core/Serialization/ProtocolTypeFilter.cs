@@ -15,7 +15,7 @@ internal sealed partial class ProtocolTypeFilter : ITypeFilter
     [
         "PoolCluster.Protocol.", "PoolCluster.Cluster.AssemblyManifest", "PoolCluster.Cluster.AssemblyEntry",
         "PoolCluster.Worker.WorkerSettings", "PoolCluster.Serialization.ErrorInfo", "PoolCluster.Manager.Manager",
-        "PoolCluster.Manager.HolderGone",
+        "PoolCluster.Manager.HolderGone", "PoolCluster.Router.CancelJob",
         "System.String", "System.Byte", "System.Int", "System.UInt", "System.Boolean", "System.Char", "System.Double",
         "System.Single", "System.Decimal", "System.Guid", "System.TimeSpan", "System.DateTime", "System.Nullable`1",
         "System.Object", "System.Collections.Generic.List`1", "System.Collections.Generic.Dictionary`2",

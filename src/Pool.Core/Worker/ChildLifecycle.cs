@@ -54,7 +54,8 @@ internal sealed class ChildLifecycle(
     /// <summary>A take-back is waiting for the child's answers.</summary>
     public bool Revoking => _revoking.Count > 0;
 
-    private IEnumerable<ChildSlot> Slots
+    /// <summary>Every child: the current one, the standby, the retiring ones.</summary>
+    public IEnumerable<ChildSlot> Slots
     {
         get
         {
@@ -173,6 +174,7 @@ internal sealed class ChildLifecycle(
         if (resident <= limit) return;
         _info($"Child {slot.Handle.Pid} uses {resident:N0} bytes (limit {limit:N0}); replacing it after its current tasks");
         slot.RetireRequested = true;
+        Metrics.PoolMetrics.ChildLost("memory");
     }
 
     private void Retire(ChildSlot slot)
@@ -232,6 +234,44 @@ internal sealed class ChildLifecycle(
     private static string Describe(TaskChunk chunk, int? item) =>
         chunk.FirstItem is { } first && item is >= 0 ? $"item {first + item.Value} of {chunk.Description}" : chunk.Description;
 
+    // ---- what the dashboard shows ------------------------------------------------------------------------------
+
+    /// <summary>Each child now: its stage, the item it runs and for how long (from its status board), tasks done,
+    /// memory and CPU. Children still waiting for their turn to start are left out.</summary>
+    public List<Protocol.ChildStatus> DescribeChildren(string pool)
+    {
+        var list = new List<Protocol.ChildStatus>();
+        foreach (var slot in Slots)
+        {
+            var pid = slot.Handle.Pid;
+            if (pid <= 0) continue;
+            string state;
+            string? running = null;
+            double? seconds = null;
+            if (_retiring.Contains(slot)) state = "retiring";
+            else if (!slot.Ready) state = "starting";
+            else if (ReferenceEquals(slot, _standby)) state = "standby";
+            else if (slot.InFlight.Count == 0) state = "idle";
+            else
+            {
+                state = "running";
+                var board = slot.Handle.Board?.Read() ?? default;
+                if (board.State == ChildActivity.Running && InFlightChunk(slot, board.TaskId) is { } chunk)
+                {
+                    running = Describe(chunk, board.Item);
+                    seconds = Stopwatch.GetElapsedTime(board.Since).TotalSeconds;
+                }
+                else
+                {
+                    running = slot.InFlight.Peek().Description;
+                    seconds = Stopwatch.GetElapsedTime(slot.ProgressSince).TotalSeconds;
+                }
+            }
+            list.Add(new Protocol.ChildStatus(pid, pool, state, running, seconds, slot.Done, ChildMemory.ResidentBytes(pid), ChildCpu.Seconds(pid), null));
+        }
+        return list;
+    }
+
     // ---- a child ends ---------------------------------------------------------------------------------------------
 
     /// <summary>
@@ -248,6 +288,7 @@ internal sealed class ChildLifecycle(
         if (slot is null) return null;
         var board = child.Board?.Read() ?? default; // what it was running when it died; read before the board is released
         child.Dispose();
+        var expected = _retiring.Contains(slot) || (slot.RetireRequested && slot.InFlight.Count == 0);
         _retiring.Remove(slot);
         if (ReferenceEquals(slot, Current)) Current = null;
         if (ReferenceEquals(slot, _standby)) _standby = null;
@@ -266,7 +307,7 @@ internal sealed class ChildLifecycle(
         foreach (var c in requeue) _pending.Enqueue(c);
         // Killed from outside (kill -9, OOM killer, chaos) says nothing about whether children can start at all.
         var diedBeforeReady = !slot.Ready && exit.Signal is not (9 or 15);
-        return new ChildLoss(child.Pid, exit, report, slot.Managers, diedBeforeReady);
+        return new ChildLoss(child.Pid, exit, report, slot.Managers, diedBeforeReady, expected, slot.TimedOut is not null);
     }
 
     private IPoolProtocolMessage? Blame(ChildSlot slot, BoardSnapshot board, ChildExit exit)

@@ -37,6 +37,9 @@ internal sealed class ChildSlot(ChildProcessHandle handle)
     /// <summary>Killed because a cancelled task still ran after the grace period: nothing else is blamed for its death.</summary>
     public bool KilledForCancel { get; set; }
 
+    /// <summary>Chunks this child answered (for the dashboard).</summary>
+    public long Done { get; set; }
+
     /// <summary>The child said Ready (its initializer ran).</summary>
     public bool Ready { get; set; }
 }

@@ -15,7 +15,7 @@ namespace PoolCluster.Worker;
 /// Life stages: Running → Draining (graceful stop) → stopped; Running → Broken (the initializer failed); a hard stop
 /// or children that cannot start end it at once.
 /// </summary>
-internal sealed class WorkerActor : ReceiveActor, IChildListener, IDeadlineTimer, IWithTimers
+internal sealed partial class WorkerActor : ReceiveActor, IChildListener, IDeadlineTimer, IWithTimers
 {
     private sealed record ChildFrames(ChildProcessHandle Child, IReadOnlyList<Frame> Frames);
     private sealed record ChildEnded(ChildProcessHandle Child, ChildExit Exit);
@@ -39,6 +39,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IDeadlineTimer
         _cancelGrace = settings.CancelGracePeriod;
         _children = new ChildLifecycle(settings, this, this, children, m => _log.Info(m), m => _log.Warning(m));
         Running();
+        StartStatus();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -52,7 +53,11 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IDeadlineTimer
         RequestMore();
     }
 
-    protected override void PostStop() => _children.Dispose();
+    protected override void PostStop()
+    {
+        StopStatus();
+        _children.Dispose();
+    }
 
     // ---- life stages ----------------------------------------------------------------------------------------------
 
@@ -86,7 +91,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IDeadlineTimer
             // No successor starts: what was queued behind the dead child goes back to the router.
             if (_children.PendingCount > 0) HandBackPending();
             StopWhenIdle();
-        }));
+        }, stopping: true));
         Receive<ReturnWork>(_ => _router.Tell(new WorkReturned([])));
         Receive<ResetDemand>(_ => { });
         Receive<StopWorker>(m => { if (!m.Graceful) Kill(); });
@@ -112,6 +117,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IDeadlineTimer
     {
         Receive<ManagerAnswered>(m => m.Child.Send(FrameType.ManagerResponse, m.CallId, 0, m.Reply, direct: true));
         Receive<TaskDeadline>(m => _children.CheckDeadline(m.Child));
+        ReceiveStatus();
         Receive<CancelTasks>(m => OnCancelTasks(m.TaskIds, afterCancel));
         Receive<CancelGraceOver>(m =>
         {
@@ -230,6 +236,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IDeadlineTimer
                 return FrameEffect.None;
             case FrameType.Ready:
                 _children.OnReady(slot);
+                Metrics.PoolMetrics.ChildStarted(slot.Handle.Pid);
                 return FrameEffect.None;
             case FrameType.InitFailed:
                 _router.Tell(new InitializerFailed(Wire.FromBytes<ErrorInfo>(frame.Payload)));
@@ -237,6 +244,7 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IDeadlineTimer
             case FrameType.ChunkResult:
             case FrameType.ChunkFailed:
                 if (_children.OnAnswered(slot, frame.Id) is not { } chunk) return FrameEffect.None;
+                RecordAnswered(slot, frame.Type, frame.Aux);
                 if (frame.Type == FrameType.ChunkResult)
                 {
                     _pipeline.RecordRunTime(frame.Aux);
@@ -257,9 +265,10 @@ internal sealed class WorkerActor : ReceiveActor, IChildListener, IDeadlineTimer
 
     /// <summary>A child ended: report the chunk it was blamed for, release what it held in shared objects, then
     /// <paramref name="next"/> (the stage decides whether a successor starts).</summary>
-    private void OnChildEnded(ChildProcessHandle child, ChildExit exit, Action<ChildLoss> next)
+    private void OnChildEnded(ChildProcessHandle child, ChildExit exit, Action<ChildLoss> next, bool stopping = false)
     {
         if (_children.OnExited(child, exit) is not { } loss) return;
+        RecordEnded(loss, stopping);
         foreach (var manager in loss.Managers)
             Manager.ManagerResolver.Get(Context.System).Resolve(manager).Tell(new Manager.HolderGone(Manager.PipeHolder.For(loss.Pid)), ActorRefs.NoSender);
         if (loss.Report is not null) _router.Tell(loss.Report);

@@ -16,15 +16,22 @@ public sealed partial class ClusterProcesses : IDisposable
     private readonly List<Process> _processes = [];
     private readonly string _root = FindRepositoryRoot();
 
-    public ClusterProcesses()
+    /// <param name="seedArgs">Extra arguments for the seed (such as --http-host, --http-token).</param>
+    public ClusterProcesses(params string[] seedArgs)
     {
         var port = FreePort();
         SeedAddress = $"akka.tcp://pool@127.0.0.1:{port}";
-        Seed = Start("Pool.Seed", null, "--host", "127.0.0.1", "--port", port.ToString());
+        // Its own HTTP port: the default 4080 would collide between tests running side by side.
+        var httpPort = FreePort();
+        SeedHttp = $"http://127.0.0.1:{httpPort}/";
+        Seed = Start("Pool.Seed", null, ["--host", "127.0.0.1", "--port", port.ToString(), "--http-port", httpPort.ToString(), .. seedArgs]);
         WaitForLine(Seed, l => l.Contains("up at", StringComparison.Ordinal) || l.Contains(" Up", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
     }
 
     public string SeedAddress { get; }
+
+    /// <summary>The seed's HTTP endpoints (dashboard, metrics, health), ending with '/'.</summary>
+    public string SeedHttp { get; }
 
     public StartedProcess Seed { get; }
 
@@ -48,6 +55,27 @@ public sealed partial class ClusterProcesses : IDisposable
         return node;
     }
 
+    /// <summary>Starts a worker node serving HTTP on a free port (<see cref="StartedProcess.Http"/>) and waits for its up-line.</summary>
+    public StartedProcess StartNodeWithHttp(int processes)
+    {
+        var node = StartNodeWithHttpNoWait(processes, SeedAddress);
+        WaitForLine(node, l => NodeUp().IsMatch(l), TimeSpan.FromSeconds(60));
+        return node;
+    }
+
+    /// <summary>Starts a worker node serving HTTP that joins <paramref name="seed"/> and does not wait for it to be up.</summary>
+    public StartedProcess StartNodeWithHttpNoWait(int processes, string seed)
+    {
+        var httpPort = FreePort();
+        var node = Start("Pool.Node", "--seed", seed, "--host", "127.0.0.1", "--port", "0", "--processes", processes.ToString(), "--http-port", httpPort.ToString());
+        node.Http = $"http://127.0.0.1:{httpPort}/";
+        WaitForLine(node, l => l.StartsWith("Pool.Node http at", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        return node;
+    }
+
+    /// <summary>The seed's actor-system address with a port nothing listens on: a node given it never joins.</summary>
+    public static string UnreachableSeed() => $"akka.tcp://pool@127.0.0.1:{FreePort()}";
+
     public WorkerPool Connect(PoolOptions? options = null)
     {
         options ??= new PoolOptions();
@@ -55,7 +83,9 @@ public sealed partial class ClusterProcesses : IDisposable
         return WorkerPool.Connect(SeedAddress, options);
     }
 
-    private StartedProcess Start(string project, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    private StartedProcess Start(string project, params string[] args) => Start(project, null, args);
+
+    private StartedProcess Start(string project, IReadOnlyDictionary<string, string>? environment, IEnumerable<string> args)
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
         var dll = Path.Combine(_root, "src", project, "bin", configuration, "net10.0", project + ".dll");
@@ -131,6 +161,9 @@ public sealed class StartedProcess
     public Process Process { get; }
 
     public int Pid => Process.Id;
+
+    /// <summary>Its HTTP endpoints when started with an HTTP port, ending with '/'.</summary>
+    public string? Http { get; set; }
 
     public IReadOnlyList<string> Lines { get { lock (_lines) return [.. _lines]; } }
 
