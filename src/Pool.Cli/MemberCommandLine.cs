@@ -63,8 +63,14 @@ internal static class MemberCommandLine
             HelpName = "PATH",
         };
 
+        var joinTimeout = new Option<string?>("--join-timeout")
+        {
+            Description = $"Give up (exit code 1, one line saying why) when not a member after this long, e.g. 30s, 2m [env {MemberSettings.JoinTimeoutVariable}; poolcluster.join-timeout; default 60s]",
+            HelpName = "DURATION",
+        };
+
         // --port and --processes are read as text and checked with the environment's values, for one set of messages.
-        var root = new RootCommand(program.Description) { host, port, publicHost, seeds, config, tlsCert, tlsPassword, tlsAuthority };
+        var root = new RootCommand(program.Description) { host, port, publicHost, seeds, config, tlsCert, tlsPassword, tlsAuthority, joinTimeout };
         if (program.OffersCertificateTool) root.Subcommands.Add(CertificateCommand.Create(program.Name));
         if (program.OffersProcesses) root.Options.Add(processes);
         root.SetAction(parse =>
@@ -75,7 +81,8 @@ internal static class MemberCommandLine
                 settings = MemberSettings.Resolve(program, new MemberArguments(
                     parse.GetValue(host), parse.GetValue(port), parse.GetValue(publicHost), parse.GetValue(seeds),
                     program.OffersProcesses ? parse.GetValue(processes) : null, parse.GetValue(config),
-                    parse.GetValue(tlsCert), parse.GetValue(tlsPassword), parse.GetValue(tlsAuthority)));
+                    parse.GetValue(tlsCert), parse.GetValue(tlsPassword), parse.GetValue(tlsAuthority),
+                    parse.GetValue(joinTimeout)));
             }
             catch (MemberSettingsException e)
             {

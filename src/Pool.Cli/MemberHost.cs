@@ -64,6 +64,13 @@ internal static class MemberHost
             return Failed;
         }
 
+        if (!settings.JoinSelf && PoolCluster.Cluster.JoinWatch.AwaitUp(system, settings.JoinTimeout, settings.Tls is not null, requested.Task) is { } reason)
+        {
+            // One line, then out: retrying forever with Akka's repeating warnings helps nobody (issue 14).
+            Console.Error.WriteLine($"{programName}: error: could not join {string.Join(", ", settings.Seeds)} within {settings.JoinTimeout.TotalSeconds:0.#} s: {reason}");
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            return Failed;
+        }
         Task.WaitAny(system.WhenTerminated, requested.Task);
         if (!requested.Task.IsCompleted)
         {

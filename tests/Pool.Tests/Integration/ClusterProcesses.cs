@@ -16,17 +16,22 @@ public sealed partial class ClusterProcesses : IDisposable
     private readonly List<Process> _processes = [];
     private readonly string _root = FindRepositoryRoot();
 
-    public ClusterProcesses()
+    /// <param name="startSeed">False: start nothing yet (<see cref="SeedAddress"/> then names a free port nobody listens on).</param>
+    public ClusterProcesses(bool startSeed = true)
     {
         var port = FreePort();
         SeedAddress = $"akka.tcp://pool@127.0.0.1:{port}";
+        if (!startSeed) return;
         Seed = Start("Pool.Seed", "--host", "127.0.0.1", "--port", port.ToString());
         WaitForLine(Seed, l => l.Contains("up at", StringComparison.Ordinal) || l.Contains(" Up", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
     }
 
     public string SeedAddress { get; }
 
-    public StartedProcess Seed { get; }
+    public StartedProcess Seed { get; } = null!;
+
+    /// <summary>Starts Pool.Seed or Pool.Node with these arguments and waits for nothing; killed on dispose.</summary>
+    public StartedProcess StartProgram(string project, params string[] args) => Start(project, args);
 
     /// <summary>Starts a worker node and waits for its up-line.</summary>
     public StartedProcess StartNode(int processes)
