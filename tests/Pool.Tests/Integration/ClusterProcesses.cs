@@ -17,12 +17,13 @@ public sealed partial class ClusterProcesses : IDisposable
     private readonly string _root = FindRepositoryRoot();
 
     /// <param name="startSeed">False: start nothing yet (<see cref="SeedAddress"/> then names a free port nobody listens on).</param>
-    public ClusterProcesses(bool startSeed = true)
+    /// <param name="seedArgs">More arguments for the seed (such as <c>--config</c>).</param>
+    public ClusterProcesses(bool startSeed = true, params string[] seedArgs)
     {
         var port = FreePort();
         SeedAddress = $"akka.tcp://pool@127.0.0.1:{port}";
         if (!startSeed) return;
-        Seed = Start("Pool.Seed", "--host", "127.0.0.1", "--port", port.ToString());
+        Seed = Start("Pool.Seed", ["--host", "127.0.0.1", "--port", port.ToString(), .. seedArgs]);
         WaitForLine(Seed, l => l.Contains("up at", StringComparison.Ordinal) || l.Contains(" Up", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
     }
 
@@ -85,7 +86,7 @@ public sealed partial class ClusterProcesses : IDisposable
         }
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
