@@ -14,8 +14,10 @@ namespace PoolCluster.Cluster;
 internal static class JoinWatch
 {
     /// <summary>Returns null once <paramref name="system"/>'s member is Up; the reason it is not, after <paramref name="timeout"/>.</summary>
-    /// <param name="givenUp">Completes early when the caller stops waiting for another reason (a signal, a shutdown).</param>
+    /// <param name="system">The member's actor system, joining its seeds.</param>
+    /// <param name="timeout">The join timeout.</param>
     /// <param name="tls">This member uses mutual TLS: silence from the seed then most likely means it refused the certificate.</param>
+    /// <param name="givenUp">Completes early when the caller stops waiting for another reason (a signal, a shutdown).</param>
     public static string? AwaitUp(ActorSystem system, TimeSpan timeout, bool tls, Task? givenUp = null)
     {
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
