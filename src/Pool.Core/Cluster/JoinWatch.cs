@@ -38,13 +38,13 @@ internal static class JoinWatch
     public static string Describe(Exception cause, Address remote)
     {
         var endpoint = $"{remote.Host}:{remote.Port}";
-        for (var e = cause; e is not null; e = e.InnerException)
+        for (Exception? e = cause; e is not null; e = e.InnerException)
         {
             switch (e)
             {
                 // DotNetty reports a refused connect as its own exception type, with the socket error's text.
                 case SocketException { SocketErrorCode: SocketError.ConnectionRefused }:
-                case not null when e.Message.StartsWith("Connection refused", StringComparison.OrdinalIgnoreCase):
+                case { Message: var text } when text.StartsWith("Connection refused", StringComparison.OrdinalIgnoreCase):
                     return $"connection refused by {endpoint}: is a seed (Pool.Seed) running there, on that port?";
                 case SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain }:
                     return $"host '{remote.Host}' not found: check the seed address";
