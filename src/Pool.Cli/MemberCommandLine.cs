@@ -86,8 +86,14 @@ internal static class MemberCommandLine
             HelpName = "TOKEN",
         };
 
+        var joinTimeout = new Option<string?>("--join-timeout")
+        {
+            Description = $"Give up (exit code 1, one line saying why) when not a member after this long, e.g. 30s, 2m [env {MemberSettings.JoinTimeoutVariable}; poolcluster.join-timeout; default 60s]",
+            HelpName = "DURATION",
+        };
+
         // --port and --processes are read as text and checked with the environment's values, for one set of messages.
-        var root = new RootCommand(program.Description) { host, port, publicHost, seeds, config, tlsCert, tlsPassword, tlsAuthority, httpHost, httpPort, httpToken };
+        var root = new RootCommand(program.Description) { host, port, publicHost, seeds, config, tlsCert, tlsPassword, tlsAuthority, httpHost, httpPort, httpToken, joinTimeout };
         if (program.OffersCertificateTool) root.Subcommands.Add(CertificateCommand.Create(program.Name));
         if (program.OffersProcesses)
         {
@@ -104,7 +110,8 @@ internal static class MemberCommandLine
                     program.OffersProcesses ? parse.GetValue(processes) : null, parse.GetValue(config),
                     parse.GetValue(tlsCert), parse.GetValue(tlsPassword), parse.GetValue(tlsAuthority),
                     program.OffersProcesses ? parse.GetValue(roles) : null,
-                    parse.GetValue(httpHost), parse.GetValue(httpPort), parse.GetValue(httpToken)));
+                    parse.GetValue(httpHost), parse.GetValue(httpPort), parse.GetValue(httpToken),
+                    parse.GetValue(joinTimeout)));
             }
             catch (MemberSettingsException e)
             {

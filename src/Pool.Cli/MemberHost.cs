@@ -68,6 +68,13 @@ internal static class MemberHost
         }
         using var stopWeb = new StopWeb(web);
 
+        if (!settings.JoinSelf && PoolCluster.Cluster.JoinWatch.AwaitUp(system, settings.JoinTimeout, settings.Tls is not null, requested.Task) is { } reason)
+        {
+            // One line, then out: retrying forever with Akka's repeating warnings helps nobody (issue 14).
+            Console.Error.WriteLine($"{programName}: error: could not join {string.Join(", ", settings.Seeds)} within {settings.JoinTimeout.TotalSeconds:0.#} s: {reason}");
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            return Failed;
+        }
         Task.WaitAny(system.WhenTerminated, requested.Task);
         // A drain asked for on the dashboard is a requested leave, as SIGTERM is.
         if (shutdown.ShutdownReason is PoolCluster.Status.DashboardDrainReason && requested.TrySetResult())

@@ -17,7 +17,8 @@ internal sealed record MemberArguments(
     IReadOnlyList<string>? Roles = null,
     string? HttpHost = null,
     string? HttpPort = null,
-    string? HttpToken = null);
+    string? HttpToken = null,
+    string? JoinTimeout = null);
 
 /// <summary>
 /// The resolved settings of one member. Layers, lowest first: Pool.Core's pool defaults and cluster defaults, the
@@ -37,6 +38,7 @@ internal sealed record MemberSettings(
     string? ConfigFile,
     Config Config,
     PoolCluster.Security.TlsOptions? Tls,
+    TimeSpan JoinTimeout,
     PoolCluster.Dashboard.MemberHttpOptions? Http = null)
 {
     /// <summary>Actor system name of every PoolCluster member.</summary>
@@ -54,6 +56,7 @@ internal sealed record MemberSettings(
     public const string HttpHostVariable = "POOL_HTTP_HOST";
     public const string HttpPortVariable = "POOL_HTTP_PORT";
     public const string HttpTokenVariable = "POOL_HTTP_TOKEN";
+    public const string JoinTimeoutVariable = "POOL_JOIN_TIMEOUT";
 
     /// <summary>Resolves the layers. Throws <see cref="MemberSettingsException"/> naming the bad value and its source.</summary>
     /// <param name="program">Which program is starting.</param>
@@ -118,9 +121,12 @@ internal sealed record MemberSettings(
             tls = new PoolCluster.Security.TlsOptions(tlsCertificate, tlsPassword, tlsAuthority);
             seeds = seeds.Select(PoolCluster.Security.ClusterTls.SecureAddress).ToList();
         }
+        var joinTimeout = args.JoinTimeout is { } jt ? ParseDuration("--join-timeout", jt)
+                        : Env(JoinTimeoutVariable) is { } ejt ? ParseDuration(JoinTimeoutVariable, ejt)
+                        : CheckDuration($"poolcluster.join-timeout in {configFile ?? "configuration"}", effective.GetTimeSpan("poolcluster.join-timeout", TimeSpan.FromSeconds(60)));
         var config = PoolClusterConfig.ForMember(host, port, seeds, roles, explicitLayer.WithFallback(belowExplicit));
         var http = ResolveHttp(program, args, Env, effective, configFile);
-        return new MemberSettings(host, port, publicHost, seeds, joinSelf, roles, processes, configFile, config, tls, http);
+        return new MemberSettings(host, port, publicHost, seeds, joinSelf, roles, processes, configFile, config, tls, joinTimeout, http);
     }
 
     /// <summary>The HTTP host (metrics, health, dashboard): port 0 turns it off; the host must be an IP or localhost.</summary>
@@ -192,6 +198,21 @@ internal sealed record MemberSettings(
     private static int CheckPort(string source, int port) =>
         port is >= 0 and <= 65535 ? port
             : throw new MemberSettingsException($"{source}: port {port} is out of range (0-65535; 0 picks a free port)");
+
+    /// <summary>A HOCON duration (<c>30s</c>, <c>2m</c>, <c>500ms</c>); a bare number is seconds.</summary>
+    private static TimeSpan ParseDuration(string source, string text)
+    {
+        var t = text.Trim();
+        if (double.TryParse(t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+            return seconds > 0 && seconds < TimeSpan.MaxValue.TotalSeconds ? TimeSpan.FromSeconds(seconds) : CheckDuration(source, TimeSpan.Zero);
+        TimeSpan parsed;
+        try { parsed = ConfigurationFactory.ParseString($"d = {Quote(t)}").GetTimeSpan("d"); }
+        catch (Exception e) { throw new MemberSettingsException($"{source}: '{text}' is not a duration such as 30s, 2m or 500ms", e); }
+        return CheckDuration(source, parsed);
+    }
+
+    private static TimeSpan CheckDuration(string source, TimeSpan value) =>
+        value > TimeSpan.Zero ? value : throw new MemberSettingsException($"{source}: must be a positive duration such as 30s, 2m or 500ms");
 
     private static int ParseProcesses(string source, string text) =>
         int.TryParse(text.Trim(), out var n) ? CheckProcesses(source, n)

@@ -79,7 +79,8 @@ public class PoolOptions
     /// <summary><see cref="WorkerPool.Connect"/>: this client's TCP port. Default 0 (any free port).</summary>
     public int? Port { get; set; }
 
-    /// <summary><see cref="WorkerPool.Connect"/>: how long to wait to become a cluster member. Default 30 s.</summary>
+    /// <summary><see cref="WorkerPool.Connect"/>: how long to wait to become a cluster member before the call fails with a
+    /// <see cref="TimeoutException"/> saying why. Default <c>poolcluster.join-timeout</c> (60 s).</summary>
     public TimeSpan? ConnectTimeout { get; set; }
 
     /// <summary><see cref="WorkerPool.Connect"/>: mutual TLS identity; required when the cluster runs with TLS.</summary>

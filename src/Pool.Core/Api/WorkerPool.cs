@@ -80,7 +80,7 @@ public sealed partial class WorkerPool : IDisposable, IAsyncDisposable
     /// </summary>
     /// <param name="seedAddress">A seed node, such as <c>akka.tcp://pool@127.0.0.1:4053</c>.</param>
     /// <param name="options">Pool options; <see cref="PoolOptions.Hostname"/> and <see cref="PoolOptions.Port"/> set this client's address.</param>
-    /// <exception cref="TimeoutException">The client could not join within <see cref="PoolOptions.ConnectTimeout"/> (default 30 s).</exception>
+    /// <exception cref="TimeoutException">The client could not join within <see cref="PoolOptions.ConnectTimeout"/> (default <c>poolcluster.join-timeout</c>, 60 s); the message says why (connection refused, TLS certificate refused, no answer).</exception>
     public static WorkerPool Connect(string seedAddress, PoolOptions? options = null)
     {
         options ??= new PoolOptions();

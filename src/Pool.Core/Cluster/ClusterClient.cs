@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Configuration;
 
 namespace PoolCluster.Cluster;
 
@@ -8,6 +9,14 @@ namespace PoolCluster.Cluster;
 /// </summary>
 internal static class ClusterClient
 {
+    // A client's graceful leave is a courtesy (it hosts nothing): bounded so that Dispose returns within ~2 s even while a
+    // lost member blocks the cluster's convergence. The seed removes a client that left early through its failure
+    // detector and downing, as it removes a lost node.
+    private static readonly Config ClientLeave = ConfigurationFactory.ParseString("""
+        akka.coordinated-shutdown.phases.cluster-leave.timeout = 800ms
+        akka.coordinated-shutdown.phases.cluster-exiting.timeout = 400ms
+        """);
+
     public static ActorSystem Join(string seedAddress, PoolOptions options)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(seedAddress);
@@ -19,14 +28,12 @@ internal static class ClusterClient
         catch (Exception e) { throw new ArgumentException($"'{seedAddress}' is not an Akka address such as akka.tcp://pool@host:4053", nameof(seedAddress), e); }
 
         var config = PoolClusterConfig.ForMember(options.Hostname ?? PoolClusterConfig.ClientHostFor(seedAddress), options.Port ?? 0,
-            [seedAddress], ["client"], options.Config);
+            [seedAddress], ["client"], (options.Config ?? Config.Empty).WithFallback(ClientLeave));
         var system = Security.ClusterTls.CreateSystem(seed.System, config, options.Tls);
-        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => joined.TrySetResult());
-        var timeout = options.ConnectTimeout ?? TimeSpan.FromSeconds(30);
-        if (joined.Task.Wait(timeout)) return system;
+        var timeout = options.ConnectTimeout ?? config.WithFallback(PoolClusterConfig.DefaultConfig()).GetTimeSpan("poolcluster.join-timeout", TimeSpan.FromSeconds(60));
+        var reason = JoinWatch.AwaitUp(system, timeout, options.Tls is not null);
+        if (reason is null) return system;
         system.Terminate().Wait(TimeSpan.FromSeconds(10));
-        throw new TimeoutException($"Could not join the PoolCluster at {seedAddress} within {timeout.TotalSeconds:0.#} s: is a seed node (Pool.Seed) running there" +
-                                   (options.Tls is null ? "?" : ", and does it trust this client's certificate?"));
+        throw new TimeoutException($"Could not join the PoolCluster at {seedAddress} within {timeout.TotalSeconds:0.#} s: {reason}");
     }
 }

@@ -7,7 +7,8 @@ namespace PoolCluster;
 public static class PoolClusterConfig
 {
     private static readonly Lazy<Config> Defaults = new(() => Load("PoolCluster.reference.conf"));
-    private static readonly Lazy<Config> Cluster = new(() => Load("PoolCluster.cluster.conf"));
+    // Distributed Data's defaults (its serializers included) come with every member: the manager replicates through it.
+    private static readonly Lazy<Config> Cluster = new(() => Load("PoolCluster.cluster.conf").WithFallback(Akka.DistributedData.DistributedData.DefaultConfig()));
 
     /// <summary>The embedded <c>reference.conf</c>: pool defaults and the Hyperion serializer registration.</summary>
     public static Config DefaultConfig() => Defaults.Value;

@@ -14,11 +14,13 @@ internal sealed class HostedProxySurrogate
     /// <summary>The surrogates PoolCluster's payload serializer registers for shared-object proxies.</summary>
     public static IEnumerable<Surrogate> All { get; } =
     [
-        Surrogate.Create<HostedObjectProxy, HostedProxySurrogate>(p => new HostedProxySurrogate { Handle = p.Handle }, s => s.Rebuild()),
+        Surrogate.Create<HostedObjectProxy, HostedProxySurrogate>(From, s => s.Rebuild()),
         Surrogate.Create<SharedObject, SharedObjectSurrogate>(SharedObjectSurrogate.From, s => s.Restore()),
     ];
 
-    private HostedObjectProxy Rebuild()
+    public static HostedProxySurrogate From(HostedObjectProxy proxy) => new() { Handle = proxy.Handle };
+
+    public HostedObjectProxy Rebuild()
     {
         var contract = Type.GetType(Handle.ContractName, throwOnError: true)!;
         var proxy = (HostedObjectProxy)DispatchProxy.Create(contract, typeof(HostedObjectProxy));

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.DistributedData;
 using Akka.Event;
 using PoolCluster.Manager.State;
 using PoolCluster.Tasks;
@@ -10,19 +11,58 @@ namespace PoolCluster.Manager;
 /// atomic. Blocking operations (queue get/put, lock/semaphore acquire, event and barrier waits) are parked as waiters
 /// and answered when they can proceed or at their deadline (a timer per waiter). Holders are watched: what a child
 /// process (reported by its worker with <see cref="HolderGone"/>), a worker actor or a client actor system held is
-/// released when it dies.
+/// released when it dies. In a cluster, the content of dicts, lists, queues, values and namespaces is replicated
+/// (<see cref="ManagerReplica"/>): a call that changed one is answered only once a majority of the manager's members
+/// hold the change, and a manager that starts reads the copy before its first call.
 /// </summary>
-internal sealed class ManagerActor : ReceiveActor, IWithTimers, IWaiterHost
+internal sealed class ManagerActor : ReceiveActor, IWithTimers, IWaiterHost, IWithUnboundedStash
 {
+    private readonly ManagerReplica? _replica;
     private readonly Dictionary<string, SharedState> _objects = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IActorRef?> _watchedPaths = new(StringComparer.Ordinal);
     private readonly Dictionary<IActorRef, HashSet<string>> _holdersByWatched = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private long _nextWaiter;
 
-    public ManagerActor()
+    public ManagerActor() : this(null) { }
+
+    public ManagerActor(ManagerReplica? replica)
+    {
+        _replica = replica;
+        if (replica is null) Ready();
+        else Restoring(majority: true);
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    private void Restoring(bool majority)
+    {
+        _replica!.Read(majority, Self);
+        Receive<GetSuccess>(success =>
+        {
+            foreach (var (name, state) in ManagerReplica.Objects(success)) _objects[name] = state;
+            _log.Info("Manager restored {0} replicated shared objects", _objects.Count);
+            BecomeReady();
+        });
+        Receive<NotFound>(_ => BecomeReady());
+        // No majority answered (members still being removed): what this member holds is what a majority had.
+        Receive<GetFailure>(_ => { if (majority) Become(() => Restoring(majority: false)); else BecomeReady(); });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void BecomeReady()
+    {
+        Become(Ready);
+        Stash.UnstashAll();
+    }
+
+    private void Ready()
     {
         Receive<ManagerRequestMessage>(OnRequest);
+        Receive<UpdateSuccess>(success => SendHeld(success.Request));
+        // Not confirmed by a majority in time: the change stands here but could be lost with this member, so the
+        // caller gets an error instead of an answer it could rely on.
+        Receive<IUpdateFailure>(failure => FailHeld(failure.Request));
         Receive<HolderGone>(m => Release(m.Holder, because: "its process ended"));
         Receive<WaitExpired>(m =>
         {
@@ -33,7 +73,22 @@ internal sealed class ManagerActor : ReceiveActor, IWithTimers, IWaiterHost
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props() => Akka.Actor.Props.Create(() => new ManagerActor());
+    public static Props Props(ManagerReplica? replica = null) => Akka.Actor.Props.Create(() => new ManagerActor(replica));
+
+    private sealed record HeldReplies(IActorRef To, List<ManagerResult> Results);
+
+    private static void SendHeld(object? context)
+    {
+        if (context is not HeldReplies held) return;
+        foreach (var result in held.Results) held.To.Tell(result);
+    }
+
+    private static void FailHeld(object? context)
+    {
+        if (context is not HeldReplies held) return;
+        ManagerOp.SendError(held.To, new ManagerUnavailableException(
+            "The change was made but not confirmed by a majority of the manager's members in time; it may be lost if the manager's member goes."));
+    }
 
     private void OnRequest(ManagerRequestMessage request)
     {
@@ -47,18 +102,28 @@ internal sealed class ManagerActor : ReceiveActor, IWithTimers, IWaiterHost
         }
         Watch(request.WatchWorkerPath, call.Holder);
         var op = new ManagerOp(call, Sender, this);
+        _objects.TryGetValue(call.ObjectName, out var before);
+        // Hold the answer of anything that may change a replicated object until a majority has the change.
+        var replicate = _replica is not null && (call.Operation == ObjectKinds.CreateOperation
+            ? before is null : before is IReplicatedState r && r.Reads(call.Operation) is false);
+        if (replicate) op.Hold();
         try
         {
             if (call.Operation == ObjectKinds.CreateOperation) Create(op, call.Kind);
-            else if (!_objects.TryGetValue(call.ObjectName, out var state))
+            else if (before is null)
                 op.Fail(new SharedObjectMissingException($"The manager holds no object named '{call.ObjectName}'."));
-            else if (state.Kind != call.Kind) op.Fail(KindMismatch(call.ObjectName, state.Kind, call.Kind));
-            else state.Execute(op);
+            else if (before.Kind != call.Kind) op.Fail(KindMismatch(call.ObjectName, before.Kind, call.Kind));
+            else before.Execute(op);
         }
         catch (Exception e)
         {
             op.Fail(e);
         }
+        if (!replicate) return;
+        var held = new HeldReplies(Sender, op.TakeHeld());
+        if (_objects.TryGetValue(call.ObjectName, out var after) && after is IReplicatedState replicated)
+            _replica!.Write(call.ObjectName, replicated, held, Self);
+        else SendHeld(held);
     }
 
     private void Create(ManagerOp op, string kind)

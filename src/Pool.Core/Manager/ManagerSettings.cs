@@ -6,7 +6,9 @@ namespace PoolCluster.Manager;
 /// <param name="Role">Role of the members that host the cluster's manager singleton ("" = any member).</param>
 /// <param name="AutoStart">Start the singleton manager on every member with <paramref name="Role"/> automatically.</param>
 /// <param name="CallTimeout">How long a proxy waits for an answer (plus any blocking timeout of the call).</param>
-internal sealed record ManagerSettings(string Role, bool AutoStart, TimeSpan CallTimeout)
+/// <param name="ReplicationTimeout">How long the cluster manager waits for a majority of its members to hold a change
+/// (or to answer a read when it starts).</param>
+internal sealed record ManagerSettings(string Role, bool AutoStart, TimeSpan CallTimeout, TimeSpan ReplicationTimeout)
 {
     public static ManagerSettings Create(Config config)
     {
@@ -14,7 +16,8 @@ internal sealed record ManagerSettings(string Role, bool AutoStart, TimeSpan Cal
         return new ManagerSettings(
             section.GetString("role", "seed") ?? "",
             section.GetBoolean("auto-start", true),
-            section.GetTimeSpan("call-timeout", TimeSpan.FromSeconds(30), allowInfinite: false));
+            section.GetTimeSpan("call-timeout", TimeSpan.FromSeconds(30), allowInfinite: false),
+            section.GetTimeSpan("replication-timeout", TimeSpan.FromSeconds(5), allowInfinite: false));
     }
 
     /// <summary>The settings in effect with the embedded defaults under <paramref name="config"/>.</summary>

@@ -21,7 +21,11 @@ internal static class ManagerSingleton
         {
             try
             {
-                system.ActorOf(ClusterSingletonManager.Props(ManagerActor.Props(), PoisonPill.Instance,
+                // Every member with the role keeps a replica of the manager's data, whether or not it hosts the manager.
+                var replicator = ManagerReplica.StartReplicator(system);
+                var replica = replicator is null ? null
+                    : new ManagerReplica(replicator, cluster.SelfUniqueAddress, settings.ReplicationTimeout);
+                system.ActorOf(ClusterSingletonManager.Props(ManagerActor.Props(replica), PoisonPill.Instance,
                         ClusterSingletonManagerSettings.Create(system).WithRole(settings.Role.Length == 0 ? null : settings.Role)),
                     ManagerResolver.ManagerActorName);
             }

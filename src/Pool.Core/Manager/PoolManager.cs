@@ -18,8 +18,10 @@ namespace PoolCluster;
 /// works across local actor systems), so neither needs remoting or a port.</para>
 /// <para>In a cluster (<see cref="Connect"/>, or <see cref="Create"/> with a cluster member) the manager is a cluster
 /// singleton on the oldest member with role <c>poolcluster.manager.role</c> (default <c>seed</c>). When that member
-/// goes, the singleton restarts EMPTY on the next one: every object's content is lost; proxies re-create their objects
-/// (empty, with their creation arguments) on first use.</para>
+/// goes, the singleton restarts on the next one with the replicated content of dicts, lists, queues, values and
+/// namespaces (written to a majority of the role's members before each answer; with one such member nothing survives).
+/// Locks, semaphores, events, barriers and registered objects restart empty; proxies re-create objects that are
+/// missing (empty, with their creation arguments) on first use.</para>
 /// </remarks>
 public sealed class PoolManager : IDisposable
 {
@@ -74,7 +76,7 @@ public sealed class PoolManager : IDisposable
     /// <param name="seedAddress">A seed node, such as <c>akka.tcp://pool@127.0.0.1:4053</c>.</param>
     /// <param name="options">Only <see cref="PoolOptions.Hostname"/>, <see cref="PoolOptions.Port"/>,
     /// <see cref="PoolOptions.Config"/> and <see cref="PoolOptions.ConnectTimeout"/> are used.</param>
-    /// <exception cref="TimeoutException">Could not join within the connect timeout (default 30 s).</exception>
+    /// <exception cref="TimeoutException">Could not join within the connect timeout (default <c>poolcluster.join-timeout</c>, 60 s); the message says why.</exception>
     public static PoolManager Connect(string seedAddress, PoolOptions? options = null) =>
         new(Cluster.ClusterClient.Join(seedAddress, options ?? new PoolOptions()), ownsSystem: true);
 

@@ -24,12 +24,8 @@ internal sealed partial class PoolRouter
         StatusRegistry.Get(Context.System).Remove(_book);
     }
 
-    protected override bool AroundReceive(Receive receive, object message)
-    {
-        var handled = base.AroundReceive(receive, message);
-        _book.Counts(_queue.Count, _inFlight.Count, _workers.Count);
-        return handled;
-    }
+    /// <summary>After every message: the job book's view of the queue, what is in flight and the workers.</summary>
+    private void RecordCounts() => _book.Counts(_queue.Count, _inFlight.Count, _workers.Count);
 
     private void RecordSubmitted(IReadOnlyList<WorkItem> items)
     {

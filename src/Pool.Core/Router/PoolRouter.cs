@@ -180,11 +180,13 @@ internal sealed partial class PoolRouter : ReceiveActor, IWithTimers
         Receive<RetryAttach>(m => { if (attach) RetryAttachTo(m.Node); });
     }
 
-    // Every message may change whether the pool has work; worker nodes share their processes by it.
+    // Every message may change whether the pool has work (worker nodes share their processes by it) and what the
+    // dashboard shows of it.
     protected override bool AroundReceive(Receive receive, object message)
     {
         var handled = base.AroundReceive(receive, message);
         if (_hosts.Count > 0) ReportActivity(idleNow: false);
+        RecordCounts();
         return handled;
     }
 

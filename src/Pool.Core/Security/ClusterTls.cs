@@ -43,8 +43,13 @@ public static class ClusterTls
     }
 
     /// <summary>Creates an actor system with TLS when <paramref name="tls"/> is given, plainly otherwise.</summary>
-    public static ActorSystem CreateSystem(string name, Config config, TlsOptions? tls) =>
-        tls is null ? ActorSystem.Create(name, config) : ActorSystem.Create(name, Setup(config, tls));
+    public static ActorSystem CreateSystem(string name, Config config, TlsOptions? tls)
+    {
+        var setup = tls is null ? ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config)) : Setup(config, tls);
+        // Every cluster member is created here: the one place to keep remoting's lifecycle warnings out of its log.
+        if (Cluster.RemotingNoise.For(config.WithFallback(PoolClusterConfig.DefaultConfig())) is { } quiet) setup = setup.And(quiet);
+        return ActorSystem.Create(name, setup);
+    }
 
     /// <summary>Akka names TLS addresses <c>akka.ssl.tcp://</c>: a seed given as <c>akka.tcp://</c> is meant the same.</summary>
     public static string SecureAddress(string address) =>

@@ -70,8 +70,8 @@ public sealed class WorkerPoolHostingTests
             Assert.Same(pool, await host.Services.GetRequiredService<IRequiredWorkerPool>().GetAsync().WaitAsync(Patience));
             Assert.Same(host.Services.GetRequiredService<ActorSystem>(), pool.System);
             Assert.Equal(2, pool.Processes);
-            // WithWorkerPool appended PoolCluster's reference.conf: objects travel with its Hyperion adapter.
-            Assert.IsType<global::PoolCluster.Serialization.HyperionSerializer>(
+            // WithWorkerPool appended PoolCluster's reference.conf: objects travel with Akka.Serialization.Hyperion.
+            Assert.IsType<Akka.Serialization.HyperionSerializer>(
                 pool.System.Serialization.FindSerializerForType(typeof(object)));
 
             var cubes = pool.MapAsync(HostingFunctions.Cube, Enumerable.Range(0, 50)).Get(Patience);
@@ -165,7 +165,7 @@ public sealed class WorkerPoolHostingTests
         var config = builder.Configuration.Value;
         Assert.Equal(7, config.GetInt("poolcluster.pool.max-retries"));   // the application's value wins
         Assert.Equal(2, config.GetInt("poolcluster.pool.chunks-in-flight-per-worker"));
-        Assert.Equal("PoolCluster.Serialization.HyperionSerializer, Pool.Core", config.GetString("akka.actor.serializers.hyperion"));
+        Assert.Equal("Akka.Serialization.HyperionSerializer, Akka.Serialization.Hyperion", config.GetString("akka.actor.serializers.hyperion"));
 
         var fresh = new AkkaConfigurationBuilder(new ServiceCollection(), "pool");
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => fresh.WithWorkerPool(o => o.Processes = 0));

@@ -16,14 +16,16 @@ public sealed partial class ClusterProcesses : IDisposable
     private readonly List<Process> _processes = [];
     private readonly string _root = FindRepositoryRoot();
 
-    /// <param name="seedArgs">Extra arguments for the seed (such as --http-host, --http-token).</param>
-    public ClusterProcesses(params string[] seedArgs)
+    /// <param name="startSeed">False: start nothing yet (<see cref="SeedAddress"/> then names a free port nobody listens on).</param>
+    /// <param name="seedArgs">More arguments for the seed (such as --config, --http-host, --http-token).</param>
+    public ClusterProcesses(bool startSeed = true, params string[] seedArgs)
     {
         var port = FreePort();
         SeedAddress = $"akka.tcp://pool@127.0.0.1:{port}";
         // Its own HTTP port: the default 4080 would collide between tests running side by side.
         var httpPort = FreePort();
         SeedHttp = $"http://127.0.0.1:{httpPort}/";
+        if (!startSeed) return;
         Seed = Start("Pool.Seed", null, ["--host", "127.0.0.1", "--port", port.ToString(), "--http-port", httpPort.ToString(), .. seedArgs]);
         WaitForLine(Seed, l => l.Contains("up at", StringComparison.Ordinal) || l.Contains(" Up", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
     }
@@ -33,7 +35,10 @@ public sealed partial class ClusterProcesses : IDisposable
     /// <summary>The seed's HTTP endpoints (dashboard, metrics, health), ending with '/'.</summary>
     public string SeedHttp { get; }
 
-    public StartedProcess Seed { get; }
+    public StartedProcess Seed { get; } = null!;
+
+    /// <summary>Starts Pool.Seed or Pool.Node with these arguments and waits for nothing; killed on dispose.</summary>
+    public StartedProcess StartProgram(string project, params string[] args) => Start(project, args);
 
     /// <summary>Starts a worker node and waits for its up-line.</summary>
     public StartedProcess StartNode(int processes) => StartNode(processes, []);
@@ -123,7 +128,7 @@ public sealed partial class ClusterProcesses : IDisposable
         }
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -106,7 +106,7 @@ public sealed partial class DashboardTests : IDisposable
     [Fact]
     public void An_action_without_the_token_on_a_non_loopback_host_is_refused_with_401_and_changes_nothing()
     {
-        _cluster = new ClusterProcesses("--http-host", "0.0.0.0", "--http-token", "s3cret");
+        _cluster = new ClusterProcesses(true, "--http-host", "0.0.0.0", "--http-token", "s3cret");
         var node = _cluster.StartNodeWithHttp(2);
         using var pool = _cluster.Connect();
         InProcessCluster.WaitFor(() => pool.Processes == 2, Patience, "the node's workers");

@@ -30,7 +30,7 @@ public sealed class ProtocolSerializerTests() : TestKit(PoolClusterConfig.Defaul
     public void The_protocol_serializer_refuses_to_deserialize_any_other_type()
     {
         var protocol = (ProtocolSerializer)Sys.Serialization.FindSerializerFor(new RequestWork(1));
-        var general = (HyperionSerializer)Sys.Serialization.FindSerializerFor(new NotProtocol("rm -rf /"));
+        var general = (Akka.Serialization.HyperionSerializer)Sys.Serialization.FindSerializerFor(new NotProtocol("rm -rf /"));
         var foreign = general.ToBinary(new NotProtocol("rm -rf /"));
         Assert.ThrowsAny<Exception>(() => protocol.FromBinary(foreign, typeof(object)));
         Assert.False(ProtocolTypeFilter.Instance.IsAllowed("System.Diagnostics.Process, System.Diagnostics.Process"));

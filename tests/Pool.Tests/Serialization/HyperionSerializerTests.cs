@@ -1,16 +1,24 @@
+using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Configuration;
-using PoolCluster.Serialization;
 using Xunit;
+using HyperionSerializer = Akka.Serialization.HyperionSerializer;
 
 namespace PoolCluster.Tests.Serialization;
 
 public sealed record RoutedWork(IActorRef ReplyTo, Func<int, int> Function, int[] Items);
 
+public sealed record Inventory(string Name, ImmutableList<int> Counts, ImmutableDictionary<string, int> ByName);
+
+public sealed class InventoryException(string message, int code) : Exception(message)
+{
+    public int Code { get; } = code;
+}
+
 public sealed class HyperionSerializerTests : Akka.TestKit.Xunit2.TestKit
 {
     private static Config PoolReferenceConfig() =>
-        ConfigurationFactory.FromResource<HyperionSerializer>("PoolCluster.reference.conf");
+        ConfigurationFactory.FromResource<PoolCluster.Serialization.ProtocolSerializer>("PoolCluster.reference.conf");
 
     public HyperionSerializerTests() : base(PoolReferenceConfig(), "hyperion-tests")
     {
@@ -20,17 +28,52 @@ public sealed class HyperionSerializerTests : Akka.TestKit.Xunit2.TestKit
     public void Reference_conf_registers_the_serializer()
     {
         var config = PoolReferenceConfig();
-        Assert.Equal("PoolCluster.Serialization.HyperionSerializer, Pool.Core", config.GetString("akka.actor.serializers.hyperion"));
+        Assert.Equal("Akka.Serialization.HyperionSerializer, Akka.Serialization.Hyperion", config.GetString("akka.actor.serializers.hyperion"));
+        Assert.True(config.GetBoolean("akka.actor.serialization-settings.hyperion.disallow-unsafe-type"));
         Assert.Equal(2, config.GetInt("poolcluster.pool.chunks-in-flight-per-worker")); // the existing block is intact
     }
 
     [Fact]
-    public void Messages_are_serialized_by_our_hyperion_serializer()
+    public void Messages_are_serialized_by_the_official_hyperion_serializer()
     {
         var serializer = Sys.Serialization.FindSerializerFor(new RoutedWork(TestActor, ShippableFunctions.Square, []));
-        var ours = Assert.IsType<HyperionSerializer>(serializer);
-        Assert.Equal(HyperionSerializer.DefaultIdentifier, ours.Identifier);
-        Assert.False(ours.IncludeManifest);
+        var official = Assert.IsType<HyperionSerializer>(serializer);
+        Assert.True(official.Settings.DisallowUnsafeType);
+        Assert.Contains(official.Settings.Surrogates, x => x is PoolCluster.Serialization.SharedObjectHyperionSurrogate);
+    }
+
+    [Fact]
+    public void Records_with_immutable_collections_and_user_exceptions_round_trip()
+    {
+        var serializer = Sys.Serialization.FindSerializerForType(typeof(object));
+        var inventory = new Inventory("shelf", [1, 2, 3], ImmutableDictionary<string, int>.Empty.Add("a", 1).Add("b", 2));
+        var back = Assert.IsType<Inventory>(serializer.FromBinary(serializer.ToBinary(inventory), typeof(Inventory)));
+        Assert.Equal(inventory.Name, back.Name);
+        Assert.Equal(inventory.Counts, back.Counts);
+        Assert.Equal(inventory.ByName.OrderBy(x => x.Key), back.ByName.OrderBy(x => x.Key));
+
+        var error = Assert.IsType<InventoryException>(serializer.FromBinary(serializer.ToBinary(new InventoryException("out of stock", 7)), typeof(object)));
+        // Type and message: Hyperion writes an exception's standard fields (a task's exceptions travel as ErrorInfo).
+        Assert.Equal("out of stock", error.Message);
+    }
+
+    [Fact]
+    public void A_shared_object_proxy_in_a_message_travels_as_its_data_not_as_a_collection()
+    {
+        using var manager = new PoolManager();
+        var dict = manager.Dict<string, int>("inventory");
+        dict["a"] = 1;
+        var serializer = Sys.Serialization.FindSerializerForType(typeof(object));
+        var back = Assert.IsType<SharedDict<string, int>>(serializer.FromBinary(serializer.ToBinary(dict), typeof(object)));
+        Assert.Equal(1, back["a"]);
+    }
+
+    [Fact]
+    public void Unsafe_types_are_refused()
+    {
+        var serializer = Sys.Serialization.FindSerializerForType(typeof(object));
+        var bytes = serializer.ToBinary(new DirectoryInfo("/tmp"));
+        Assert.Throws<System.Runtime.Serialization.SerializationException>(() => serializer.FromBinary(bytes, typeof(object)));
     }
 
     [Fact]

@@ -1,8 +1,10 @@
 namespace PoolCluster.Manager.State;
 
 /// <summary>A shared dictionary. Keys compare with their own Equals/GetHashCode, as in a local dictionary.</summary>
-internal sealed class DictState : SharedState
+internal sealed class DictState : SharedState, IReplicatedState
 {
+    private static readonly HashSet<string> ReadOnly = ["get", "tryget", "containskey", "containspair", "count", "items"];
+
     private readonly Dictionary<object, object?> _items = new();
 
     public override string Kind => ObjectKinds.Dict;
@@ -61,6 +63,17 @@ internal sealed class DictState : SharedState
                 op.Fail(Unknown(op));
                 break;
         }
+    }
+
+    public bool Reads(string operation) => ReadOnly.Contains(operation);
+
+    public object? Snapshot() => new[] { _items.Keys.ToArray<object?>(), _items.Values.ToArray() };
+
+    public static DictState Restore(object?[][] data)
+    {
+        var state = new DictState();
+        for (var i = 0; i < data[0].Length; i++) state._items[data[0][i]!] = data[1][i];
+        return state;
     }
 
     private static object Key(ManagerOp op) => op.Raw(0) ?? throw new ArgumentNullException("key");

@@ -1,11 +1,24 @@
 namespace PoolCluster.Manager.State;
 
 /// <summary>A shared list; index errors come back as the usual <see cref="ArgumentOutOfRangeException"/>.</summary>
-internal sealed class ListState : SharedState
+internal sealed class ListState : SharedState, IReplicatedState
 {
+    private static readonly HashSet<string> ReadOnly = ["get", "indexof", "contains", "count", "items"];
+
     private readonly List<object?> _items = [];
 
     public override string Kind => ObjectKinds.List;
+
+    public bool Reads(string operation) => ReadOnly.Contains(operation);
+
+    public object? Snapshot() => _items.ToArray();
+
+    public static ListState Restore(object?[] items)
+    {
+        var state = new ListState();
+        state._items.AddRange(items);
+        return state;
+    }
 
     public override void Execute(ManagerOp op)
     {

@@ -25,19 +25,39 @@ internal sealed class ManagerOp(ManagerCall call, IActorRef replyTo, IWaiterHost
     /// <summary>A wait timeout in milliseconds (the proxy always sends a finite one).</summary>
     public TimeSpan Timeout(int index) => TimeSpan.FromMilliseconds(Math.Max(0, Arg<long>(index)));
 
-    public void Reply(object? value) => Send(replyTo, value);
+    private List<ManagerResult>? _held;
 
-    public void Fail(Exception error) => SendError(replyTo, error);
+    /// <summary>From now on this operation's answer is kept (<see cref="TakeHeld"/>) instead of sent: the manager sends
+    /// it once the change is replicated.</summary>
+    public void Hold() => _held = [];
+
+    /// <summary>The answers kept since <see cref="Hold"/>.</summary>
+    public List<ManagerResult> TakeHeld() => _held ?? [];
+
+    public void Reply(object? value)
+    {
+        if (_held is not null) _held.Add(Result(value));
+        else Send(replyTo, value);
+    }
+
+    public void Fail(Exception error)
+    {
+        if (_held is not null) _held.Add(ErrorResult(error));
+        else SendError(replyTo, error);
+    }
 
     /// <summary>Answers with a value; a value that cannot be serialized becomes the error instead.</summary>
-    public static void Send(IActorRef to, object? value)
+    public static void Send(IActorRef to, object? value) => to.Tell(Result(value));
+
+    public static void SendError(IActorRef to, Exception error) => to.Tell(ErrorResult(error));
+
+    private static ManagerResult Result(object? value)
     {
         byte[] bytes;
         try { bytes = Wire.ToBytes(new ManagerReply(value, null)); }
         catch (Exception e) { bytes = Wire.ToBytes(new ManagerReply(null, ErrorInfo.From(e))); }
-        to.Tell(new ManagerResult(bytes));
+        return new ManagerResult(bytes);
     }
 
-    public static void SendError(IActorRef to, Exception error) =>
-        to.Tell(new ManagerResult(Wire.ToBytes(new ManagerReply(null, ErrorInfo.From(error)))));
+    private static ManagerResult ErrorResult(Exception error) => new(Wire.ToBytes(new ManagerReply(null, ErrorInfo.From(error))));
 }

@@ -1,11 +1,24 @@
 namespace PoolCluster.Manager.State;
 
 /// <summary>A shared namespace: named attributes (Python's <c>Manager().Namespace()</c>).</summary>
-internal sealed class NamespaceState : SharedState
+internal sealed class NamespaceState : SharedState, IReplicatedState
 {
+    private static readonly HashSet<string> ReadOnly = ["get", "contains", "names"];
+
     private readonly Dictionary<string, object?> _attributes = new(StringComparer.Ordinal);
 
     public override string Kind => ObjectKinds.Namespace;
+
+    public bool Reads(string operation) => ReadOnly.Contains(operation);
+
+    public object? Snapshot() => new[] { _attributes.Keys.ToArray<object?>(), _attributes.Values.ToArray() };
+
+    public static NamespaceState Restore(object?[][] data)
+    {
+        var state = new NamespaceState();
+        for (var i = 0; i < data[0].Length; i++) state._attributes[(string)data[0][i]!] = data[1][i];
+        return state;
+    }
 
     public override void Execute(ManagerOp op)
     {

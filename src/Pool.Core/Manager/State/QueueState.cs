@@ -4,7 +4,7 @@ namespace PoolCluster.Manager.State;
 /// A shared FIFO queue, optionally bounded. A get on an empty queue and a put on a full one wait until they can proceed
 /// or their deadline passes. Replies: get → a one-element array holding the item, or null at the deadline; put → true/false.
 /// </summary>
-internal sealed class QueueState(int? maxSize) : SharedState
+internal sealed class QueueState(int? maxSize) : SharedState, IReplicatedState
 {
     private readonly Queue<object?> _items = new();
     private readonly WaiterQueue _getters = new();
@@ -12,6 +12,17 @@ internal sealed class QueueState(int? maxSize) : SharedState
     private readonly Dictionary<long, bool> _isGetter = new();
 
     public override string Kind => ObjectKinds.Queue;
+
+    public bool Reads(string operation) => operation is "count" or "maxsize";
+
+    public object? Snapshot() => new QueueSnapshot(maxSize, _items.ToArray());
+
+    public static QueueState Restore(QueueSnapshot snapshot)
+    {
+        var state = new QueueState(snapshot.MaxSize);
+        foreach (var item in snapshot.Items) state._items.Enqueue(item);
+        return state;
+    }
 
     private bool Full => maxSize is > 0 && _items.Count >= maxSize.Value;
 

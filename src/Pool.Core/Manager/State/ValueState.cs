@@ -1,11 +1,15 @@
 namespace PoolCluster.Manager.State;
 
 /// <summary>A single shared value (Python's <c>Manager().Value</c>).</summary>
-internal sealed class ValueState(object? initial) : SharedState
+internal sealed class ValueState(object? initial) : SharedState, IReplicatedState
 {
     private object? _value = initial;
 
     public override string Kind => ObjectKinds.Value;
+
+    public bool Reads(string operation) => operation == "get";
+
+    public object? Snapshot() => _value;
 
     public override void Execute(ManagerOp op)
     {
