@@ -45,9 +45,11 @@ public sealed class CancellationTests : IDisposable
         Assert.Equal(49, other.Get(Patience));
         // After the cancel, each process finishes the item it was running and starts a few more while the cancel
         // travels (router, worker, pipe; the network on a cluster): 50 ms items. Had the running chunks not been
-        // cancelled, they would have run on through their 125 items each.
+        // cancelled, they would have run on through their 125 items each (over 200 more). Up to ~0.5 s of travel is
+        // allowed: late in a full test run the test host's thread pool (where the actors run) has been seen that slow.
         var ran = ControlFunctions.Count(counter);
-        Assert.True(ran - atCancel <= 2 * 6, $"{ran - atCancel} items started after the cancel ({atCancel} before it)");
+        Assert.True(ran - atCancel <= 2 * 10, $"{ran - atCancel} items started after the cancel ({atCancel} before it); " +
+            $"thread pool: {ThreadPool.ThreadCount} threads, {ThreadPool.PendingWorkItemCount} work items waiting");
         // The acceptance figure, when the machine let the test cancel on time (a loaded one may oversleep the 0.5 s).
         if (ranFor < TimeSpan.FromSeconds(0.7)) Assert.True(ran < 40, $"{ran} items ran in a job cancelled after {ranFor.TotalSeconds:0.00} s");
     }
