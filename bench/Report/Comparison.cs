@@ -46,8 +46,8 @@ public sealed record Comparison(BenchRow Ours, BenchRow? Python)
                                          $"first in process {Ms(Ours.Number("first_result_cold_seconds"))}, " +
                                          $"hello world {Ms(Ours.Number("hello_world_seconds"))}; times are whole cycles",
             Scenarios.ChildStartScenario.ChildRow => $"hello world {Ms(Ours.Number("hello_world_seconds"))}; CPU to ready: " +
-                                                     $"{Fmt(Ours.Number("cpu_ms"), "0")} ms / hello world {Fmt(Ours.Number("hello_world_cpu_ms"), "0")} ms",
-            Scenarios.ChildStartScenario.HelloRow => $"the floor: dotnet HelloWorld.dll, spawn → first line; CPU {Fmt(Ours.Number("cpu_ms"), "0")} ms",
+                                                     $"{Fmt(Ours.Number("cpu_ms"), "0.0")} ms / hello world {Fmt(Ours.Number("hello_world_cpu_ms"), "0.0")} ms",
+            Scenarios.ChildStartScenario.HelloRow => $"the floor: dotnet HelloWorld.dll, spawn → first line; CPU {Fmt(Ours.Number("cpu_ms"), "0.0")} ms",
             "h_maxtasksperchild1" => $"one child's life {Fmt(Ours.Number("child_cycle_ms"), "0.0")} ms",
             "i_payload_1MB_same_object" or "i_payload_1MB_distinct" => $"MB/s each way: {Both("mb_per_sec", "0")}",
             "kill_pool_apply_async" => $"caller gets: ours {ExceptionName(Ours.Text("outcome"))}, py {ExceptionName(Python?.Text("outcome"))}; " +
