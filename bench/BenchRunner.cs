@@ -18,11 +18,11 @@ public sealed class BenchRunner(BenchOptions options, TextWriter output, TextWri
 
     private const string NotYetAvailable = "not yet available";
 
-    /// <summary>Every scenario group in run order: <c>mem</c> first (a fresh parent), then the anchor's order, then
+    /// <summary>Every scenario group in run order: <c>mem</c> first (a fresh parent), <c>start</c>, then the anchor's order, then
     /// <c>cluster</c>.</summary>
     public static IReadOnlyList<IScenario> Scenarios { get; } = Ordered(PoolOpScenario.All.Concat(
     [
-        new MemoryScenario(), new CpuBurnScenario(), new StartupScenario(), new MaxTasksPerChildScenario(),
+        new MemoryScenario(), new ChildStartScenario(), new CpuBurnScenario(), new StartupScenario(), new MaxTasksPerChildScenario(),
         new PayloadScenario(), new KillScenario(), new ClusterScenario(),
     ]));
 
@@ -70,7 +70,7 @@ public sealed class BenchRunner(BenchOptions options, TextWriter output, TextWri
 
     private static IReadOnlyList<IScenario> Ordered(IEnumerable<IScenario> scenarios)
     {
-        string[] order = ["mem", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "kill", "cluster"];
+        string[] order = ["mem", "start", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "kill", "cluster"];
         return scenarios.OrderBy(s => Array.IndexOf(order, s.Key)).ToList();
     }
 

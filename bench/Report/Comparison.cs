@@ -43,12 +43,18 @@ public sealed record Comparison(BenchRow Ours, BenchRow? Python)
         {
             "f_cpu_burn_map" or Scenarios.CpuBurnScenario.AfterQuickTasksRow => $"efficiency {Both("efficiency", "0.00")}; burn {Fmt(Ours.Number("burn_call_ms"), "0")} ms",
             "g_pool_startup_teardown" => $"new pool → first result: median {Ms(Ours.Number("first_result_seconds"))}, " +
-                                         $"first in process {Ms(Ours.Number("first_result_cold_seconds"))}; times are whole cycles",
+                                         $"first in process {Ms(Ours.Number("first_result_cold_seconds"))}, " +
+                                         $"hello world {Ms(Ours.Number("hello_world_seconds"))}; times are whole cycles",
+            Scenarios.ChildStartScenario.ChildRow => $"hello world {Ms(Ours.Number("hello_world_seconds"))}; CPU to ready: " +
+                                                     $"{Fmt(Ours.Number("cpu_ms"), "0.0")} ms / hello world {Fmt(Ours.Number("hello_world_cpu_ms"), "0.0")} ms",
+            Scenarios.ChildStartScenario.HelloRow => $"the floor: dotnet HelloWorld.dll, spawn → first line; CPU {Fmt(Ours.Number("cpu_ms"), "0.0")} ms",
             "h_maxtasksperchild1" => $"one child's life {Fmt(Ours.Number("child_cycle_ms"), "0.0")} ms",
             "i_payload_1MB_same_object" or "i_payload_1MB_distinct" => $"MB/s each way: {Both("mb_per_sec", "0")}",
             "kill_pool_apply_async" => $"caller gets: ours {ExceptionName(Ours.Text("outcome"))}, py {ExceptionName(Python?.Text("outcome"))}; " +
                                        $"usable after: ours {Ours.Text("pool_usable_after")}, py {Python?.Text("pool_usable_after") ?? "—"}",
-            "memory_idle_child_rss" => $"ours pid {Ours.Text("pid")}; py start method {Python?.Text("start_method") ?? "—"}",
+            Scenarios.MemoryScenario.ChildRow or Scenarios.MemoryScenario.ChildPssRow =>
+                $"median of {Ours.Text("children")} children; idle dotnet hello world {Fmt(Ours.Number("hello_world_mb"), "0.0")} MB; " +
+                $"py start method {Python?.Text("start_method") ?? "—"}",
             "memory_parent_rss" => $"GC heap {Fmt(Ours.Number("gc_heap_mb"), "0.0")} MB",
             _ when Ours.Scenario.StartsWith("cluster", StringComparison.Ordinal) => Scenarios.ClusterScenario.Notes(Ours),
             _ when Ours.N > 1 => $"µs/task {Both("us_per_task", "0.0##")}",

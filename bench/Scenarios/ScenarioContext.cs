@@ -60,13 +60,14 @@ public sealed class ScenarioContext
         _onRow(row);
     }
 
-    /// <summary>A new pool of <see cref="Processes"/> children, warmed up as the anchor's <c>make_pool</c> does
-    /// (a chunk-size-1 map of <c>processes × 4</c> items, so every child is alive) unless <paramref name="warmUp"/> is false.</summary>
-    public WorkerPool NewPool(int? maxTasksPerChild = null, bool warmUp = true)
+    /// <summary>A new pool of <see cref="Processes"/> children (or <paramref name="processes"/>), warmed up as the
+    /// anchor's <c>make_pool</c> does (a chunk-size-1 map of <c>processes × 4</c> items, so every child is alive)
+    /// unless <paramref name="warmUp"/> is false.</summary>
+    public WorkerPool NewPool(int? maxTasksPerChild = null, bool warmUp = true, int? processes = null)
     {
-        var pool = new WorkerPool(new PoolOptions { Processes = Processes, MaxTasksPerChild = maxTasksPerChild });
+        var pool = new WorkerPool(new PoolOptions { Processes = processes ?? Processes, MaxTasksPerChild = maxTasksPerChild });
         lock (_pools) _pools.Add(pool);
-        if (warmUp) pool.MapAsync(Fn.Square, Range(Processes * 4), 1).Get(CallTimeout);
+        if (warmUp) pool.MapAsync(Fn.Square, Range((processes ?? Processes) * 4), 1).Get(CallTimeout);
         return pool;
     }
 

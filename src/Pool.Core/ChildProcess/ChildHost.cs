@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.IO.Pipes;
 using PoolCluster.Serialization;
 using PoolCluster.Tasks;
 
@@ -23,8 +22,8 @@ internal static class ChildHost
         ShippedAssemblyResolver.Install(Environment.GetEnvironmentVariable(ChildLauncher.ShippedAssembliesVariable));
         // Mapped before Hello: the parent unlinks the board's file once it hears from the child.
         var board = OpenBoard(boardPath);
-        using var pipe = new NamedPipeClientStream(".", pipeName, PipeDirection.InOut, PipeOptions.None);
-        if (!ConnectWhileParentLives(pipe, parentPid)) return 5;
+        using var pipe = ParentPipe.Connect(pipeName, parentPid);
+        if (pipe is null) return 5;
         var writer = new FrameWriter(pipe);
         var reader = new FrameReader(pipe, maxFrameSize);
         var inbox = new BlockingCollection<Frame>(new ConcurrentQueue<Frame>());
@@ -103,27 +102,6 @@ internal static class ChildHost
             Console.Error.WriteLine($"poolcluster child {Environment.ProcessId}: no status board ({e.Message}); deadlines and blame fall back to whole chunks");
             return null;
         }
-    }
-
-    /// <summary>
-    /// Connects in short attempts, giving up as soon as the parent is gone: a child still starting when its parent
-    /// dies must not linger for a whole connect timeout.
-    /// </summary>
-    private static bool ConnectWhileParentLives(NamedPipeClientStream pipe, int parentPid)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                pipe.Connect(TimeSpan.FromMilliseconds(200));
-                return true;
-            }
-            catch (TimeoutException) { }
-            catch (IOException) { Thread.Sleep(50); }
-            if (!ParentWatch.IsAlive(parentPid)) return false;
-        }
-        return false;
     }
 
     private static void ReadUntilParentGone(FrameReader reader, BlockingCollection<Frame> inbox, PipeManagerChannel managerChannel, ChunkRevocations revocations)
