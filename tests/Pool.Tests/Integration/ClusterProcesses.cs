@@ -135,7 +135,8 @@ public sealed partial class ClusterProcesses : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static string FindRepositoryRoot()
+    /// <summary>The repository's root (where PoolCluster.sln is), found above the test's build output.</summary>
+    internal static string FindRepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "PoolCluster.sln"))) return dir.FullName;

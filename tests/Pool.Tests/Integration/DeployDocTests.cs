@@ -13,7 +13,7 @@ namespace PoolCluster.Tests.Integration;
 public sealed partial class DeployDocTests : IDisposable
 {
     private readonly List<Process> _started = [];
-    private readonly string _root = FindRoot();
+    private readonly string _root = ClusterProcesses.FindRepositoryRoot();
 
     public void Dispose()
     {
@@ -83,13 +83,6 @@ public sealed partial class DeployDocTests : IDisposable
                 .Select(l => l.Split('=', 2)).GroupBy(p => p[0]).ToDictionary(g => g.Key, g => g.Last()[1]);
             return new Unit(settings["ExecStart"], environment, settings);
         }).ToList();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "PoolCluster.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("PoolCluster.sln not found above " + AppContext.BaseDirectory);
-    }
 
     [GeneratedRegex(@"```ini\n(?<body>.*?)```", RegexOptions.Singleline)]
     private static partial Regex IniBlock();
