@@ -23,17 +23,6 @@ internal static class ParentWatch
     }
 
     /// <summary>The parent pid of a process from <c>/proc/&lt;pid&gt;/stat</c> (Linux; "self" for this one), or null.</summary>
-    public static int? ParentOf(string pid)
-    {
-        try
-        {
-            // The command name (field 2) may hold spaces and parentheses: fields after the last ')' are state, ppid, ...
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1]);
-        }
-        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException or ArgumentOutOfRangeException)
-        {
-            return null;
-        }
-    }
+    public static int? ParentOf(string pid) =>
+        ProcStat.Fields(pid) is { Length: > 1 } fields && int.TryParse(fields[1], out var parent) ? parent : null;
 }

@@ -12,10 +12,9 @@ internal static class ChildCpu
         {
             if (OperatingSystem.IsLinux())
             {
-                // Fields after the command name (which may hold spaces, hence the last ')'): state is field 3, utime 14, stime 15.
-                var stat = File.ReadAllText($"/proc/{pid}/stat");
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                return (long.Parse(fields[11]) + long.Parse(fields[12])) / TicksPerSecond;
+                // utime and stime (stat's fields 14 and 15).
+                var fields = ChildProcess.ProcStat.Fields(pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                return fields is { Length: > 12 } ? (long.Parse(fields[11]) + long.Parse(fields[12])) / TicksPerSecond : 0;
             }
             using var p = System.Diagnostics.Process.GetProcessById(pid);
             return p.TotalProcessorTime.TotalSeconds;
