@@ -23,7 +23,7 @@ internal static class JoinWatch
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => up.TrySetResult());
         var failures = new LastFailure();
-        var listener = system.ActorOf(Props.Create(() => new Listener(failures)));
+        var listener = system.ActorOf(Props.Create(() => new Listener(failures, tls)));
         try
         {
             var tasks = givenUp is null ? new[] { up.Task, system.WhenTerminated } : [up.Task, system.WhenTerminated, givenUp];
@@ -35,7 +35,7 @@ internal static class JoinWatch
     }
 
     /// <summary>The reason an association failed, for people: what is wrong and what to check.</summary>
-    public static string Describe(Exception cause, Address remote)
+    public static string Describe(Exception cause, Address remote, bool tls = false)
     {
         var endpoint = $"{remote.Host}:{remote.Port}";
         for (Exception? e = cause; e is not null; e = e.InnerException)
@@ -57,7 +57,11 @@ internal static class JoinWatch
         }
         var innermost = cause;
         while (innermost.InnerException is not null) innermost = innermost.InnerException;
-        return $"association with {endpoint} failed: {innermost.Message}";
+        // Over TLS 1.3 a seed that refuses the certificate may just close the channel after the handshake: say so.
+        return tls
+            ? $"association with {endpoint} failed over TLS ({innermost.Message}): most likely the seed refused this member's certificate " +
+              "(it must be signed by the cluster authority the seed trusts, its --tls-ca); otherwise check the seed address"
+            : $"association with {endpoint} failed: {innermost.Message}";
     }
 
     private sealed class LastFailure
@@ -78,9 +82,9 @@ internal static class JoinWatch
     /// <summary>Records association failures published on the event stream (published whether or not Akka logs them).</summary>
     private sealed class Listener : ReceiveActor
     {
-        public Listener(LastFailure failures)
+        public Listener(LastFailure failures, bool tls)
         {
-            Receive<AssociationErrorEvent>(e => failures.Record(Describe(e.Cause, e.RemoteAddress)));
+            Receive<AssociationErrorEvent>(e => failures.Record(Describe(e.Cause, e.RemoteAddress, tls)));
         }
 
         protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(AssociationErrorEvent));
