@@ -4,8 +4,8 @@ namespace PoolCluster;
 
 /// <summary>
 /// Reads the keys of one section of PoolCluster's HOCON (<c>poolcluster.pool</c>...) over the embedded defaults, and
-/// only those: there is no C# default. reference.conf sets every key, so a missing one means a configuration replaced
-/// the defaults instead of falling back to them; that is an error naming the key, never a silent value.
+/// only those: there is no C# default. reference.conf sets every key, so a missing one is an error naming the key,
+/// never a silent value.
 /// </summary>
 internal sealed class HoconSection
 {
@@ -46,10 +46,11 @@ internal sealed class HoconSection
     private string Require(string key)
     {
         var full = $"{Path}.{key}";
-        return _config.HasPath(full) ? full
+        // A key set to null in HOCON reads as null, which Akka's getters would turn into an ArgumentNullException.
+        return _config.HasPath(full) && _config.GetString(full) is not null ? full
             : throw new ConfigurationException(
-                $"{full} is not set. PoolCluster's reference.conf sets every key; a configuration that lost it was built " +
-                "without PoolCluster's defaults underneath: add them with config.WithPoolDefaults() (PoolClusterConfig), " +
-                "or set the key yourself.");
+                $"{full} is not set. PoolCluster reads its keys over its reference.conf, which sets every one, so this key " +
+                "was removed (set to null) in the application's HOCON, or this Pool.Core's reference.conf lacks it: give " +
+                $"{full} a value in HOCON.");
     }
 }
