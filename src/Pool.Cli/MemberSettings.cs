@@ -92,8 +92,7 @@ internal sealed record MemberSettings(
         {
             processes = args.Processes is { } n ? ParseProcesses("--processes", n)
                       : Env(ProcessesVariable) is { } en ? ParseProcesses(ProcessesVariable, en)
-                      : effective.GetInt("poolcluster.pool.processes") is > 0 and var fromFile ? fromFile
-                      : Environment.ProcessorCount;
+                      : PoolSettings.Create(effective).Processes;
         }
 
         var extraRoles = !program.OffersProcesses ? []
@@ -108,9 +107,12 @@ internal sealed record MemberSettings(
         if (program.OffersProcesses)
             explicitLayer = ConfigurationFactory.ParseString($"poolcluster.pool.processes = {processes}").WithFallback(explicitLayer);
         // Mutual TLS: on when a certificate is given; then the authority is required too.
-        var tlsCertificate = NonEmpty("--tls-cert", args.TlsCertificate) ?? Env(TlsCertificateVariable) ?? NonEmpty("poolcluster.tls.certificate", effective.GetString("poolcluster.tls.certificate", null));
-        var tlsPassword = args.TlsPassword ?? Env(TlsPasswordVariable) ?? effective.GetString("poolcluster.tls.password", null);
-        var tlsAuthority = NonEmpty("--tls-ca", args.TlsAuthority) ?? Env(TlsAuthorityVariable) ?? NonEmpty("poolcluster.tls.authority", effective.GetString("poolcluster.tls.authority", null));
+        // reference.conf's "" means not set.
+        var tlsConfig = HoconSection.Of(effective, "poolcluster.tls");
+        string? PathFromConfig(string key) => string.IsNullOrWhiteSpace(tlsConfig.String(key)) ? null : tlsConfig.String(key).Trim();
+        var tlsCertificate = NonEmpty("--tls-cert", args.TlsCertificate) ?? Env(TlsCertificateVariable) ?? PathFromConfig("certificate");
+        var tlsPassword = args.TlsPassword ?? Env(TlsPasswordVariable) ?? (tlsConfig.String("password") is { Length: > 0 } pw ? pw : null);
+        var tlsAuthority = NonEmpty("--tls-ca", args.TlsAuthority) ?? Env(TlsAuthorityVariable) ?? PathFromConfig("authority");
         PoolCluster.Security.TlsOptions? tls = null;
         if (tlsCertificate is not null || tlsAuthority is not null)
         {

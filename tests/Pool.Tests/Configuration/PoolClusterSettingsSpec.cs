@@ -91,7 +91,7 @@ public sealed class PoolClusterSettingsSpec
     }
 
     [Fact]
-    public void Membership_and_http_settings_default_to_reference_conf()
+    public void Membership_http_and_tls_settings_default_to_reference_conf()
     {
         var m = MembershipSettings.Create(Config.Empty);
         Assert.Equal(TimeSpan.FromSeconds(60), m.JoinTimeout);
@@ -101,6 +101,8 @@ public sealed class PoolClusterSettingsSpec
         Assert.Equal("127.0.0.1", http.String("host"));
         Assert.Equal(0, http.Int("port"));
         Assert.Equal("", http.String("token"));
+        var tls = HoconSection.Of(Config.Empty, "poolcluster.tls");
+        Assert.Equal(("", "", ""), (tls.String("certificate"), tls.String("password"), tls.String("authority")));
 
         // A member started with nothing set: Pool.Node's layers add only their program's port to these.
         var node = MemberSettings.Resolve(
@@ -109,6 +111,8 @@ public sealed class PoolClusterSettingsSpec
         Assert.Equal(TimeSpan.FromSeconds(60), node.JoinTimeout);
         Assert.Equal("127.0.0.1", node.Host);
         Assert.Null(node.Http);
+        Assert.Null(node.Tls);
+        Assert.Equal(Environment.ProcessorCount, node.Processes);
         var seed = MemberSettings.Resolve(
             new MemberProgram("Pool.Seed", "seed", "seed", "no-such-seed.hocon", 4053, false, true, DefaultHttpPort: 4080, ServesDashboard: true),
             new MemberArguments(), _ => null).Http!;
