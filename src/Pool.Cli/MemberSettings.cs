@@ -70,9 +70,9 @@ internal sealed record MemberSettings(
         var (configFile, fileConfig) = LoadFile(program, args.ConfigPath);
         var programDefaults = ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp.port = {program.DefaultPort}\npoolcluster.http.port = {program.DefaultHttpPort}");
         var belowExplicit = fileConfig.WithFallback(programDefaults);
-        var effective = belowExplicit.WithFallback(PoolClusterConfig.ClusterDefaults()).WithFallback(PoolClusterConfig.DefaultConfig());
+        var effective = belowExplicit.WithMemberDefaults();
 
-        var host = NonEmpty("--host", args.Host) ?? Env(HostVariable) ?? effective.GetString("akka.remote.dot-netty.tcp.hostname", "127.0.0.1");
+        var host = NonEmpty("--host", args.Host) ?? Env(HostVariable) ?? effective.GetString("akka.remote.dot-netty.tcp.hostname");
         var port = args.Port is { } p ? ParsePort("--port", p)
                  : Env(PortVariable) is { } ep ? ParsePort(PortVariable, ep)
                  : CheckPort($"akka.remote.dot-netty.tcp.port in {configFile ?? "configuration"}", effective.GetInt("akka.remote.dot-netty.tcp.port"));
@@ -92,8 +92,7 @@ internal sealed record MemberSettings(
         {
             processes = args.Processes is { } n ? ParseProcesses("--processes", n)
                       : Env(ProcessesVariable) is { } en ? ParseProcesses(ProcessesVariable, en)
-                      : effective.GetInt("poolcluster.pool.processes") is > 0 and var fromFile ? fromFile
-                      : Environment.ProcessorCount;
+                      : PoolSettings.Create(effective).Processes;
         }
 
         var extraRoles = !program.OffersProcesses ? []
@@ -108,9 +107,12 @@ internal sealed record MemberSettings(
         if (program.OffersProcesses)
             explicitLayer = ConfigurationFactory.ParseString($"poolcluster.pool.processes = {processes}").WithFallback(explicitLayer);
         // Mutual TLS: on when a certificate is given; then the authority is required too.
-        var tlsCertificate = NonEmpty("--tls-cert", args.TlsCertificate) ?? Env(TlsCertificateVariable) ?? NonEmpty("poolcluster.tls.certificate", effective.GetString("poolcluster.tls.certificate", null));
-        var tlsPassword = args.TlsPassword ?? Env(TlsPasswordVariable) ?? effective.GetString("poolcluster.tls.password", null);
-        var tlsAuthority = NonEmpty("--tls-ca", args.TlsAuthority) ?? Env(TlsAuthorityVariable) ?? NonEmpty("poolcluster.tls.authority", effective.GetString("poolcluster.tls.authority", null));
+        // reference.conf's "" means not set.
+        var tlsConfig = HoconSection.Of(effective, "poolcluster.tls");
+        string? PathFromConfig(string key) => string.IsNullOrWhiteSpace(tlsConfig.String(key)) ? null : tlsConfig.String(key).Trim();
+        var tlsCertificate = NonEmpty("--tls-cert", args.TlsCertificate) ?? Env(TlsCertificateVariable) ?? PathFromConfig("certificate");
+        var tlsPassword = args.TlsPassword ?? Env(TlsPasswordVariable) ?? (tlsConfig.String("password") is { Length: > 0 } pw ? pw : null);
+        var tlsAuthority = NonEmpty("--tls-ca", args.TlsAuthority) ?? Env(TlsAuthorityVariable) ?? PathFromConfig("authority");
         PoolCluster.Security.TlsOptions? tls = null;
         if (tlsCertificate is not null || tlsAuthority is not null)
         {
@@ -123,7 +125,7 @@ internal sealed record MemberSettings(
         }
         var joinTimeout = args.JoinTimeout is { } jt ? ParseDuration("--join-timeout", jt)
                         : Env(JoinTimeoutVariable) is { } ejt ? ParseDuration(JoinTimeoutVariable, ejt)
-                        : CheckDuration($"poolcluster.join-timeout in {configFile ?? "configuration"}", effective.GetTimeSpan("poolcluster.join-timeout", TimeSpan.FromSeconds(60)));
+                        : CheckDuration($"poolcluster.join-timeout in {configFile ?? "configuration"}", PoolCluster.Cluster.MembershipSettings.Create(effective).JoinTimeout);
         var config = PoolClusterConfig.ForMember(host, port, seeds, roles, explicitLayer.WithFallback(belowExplicit));
         var http = ResolveHttp(program, args, Env, effective, configFile);
         return new MemberSettings(host, port, publicHost, seeds, joinSelf, roles, processes, configFile, config, tls, joinTimeout, http);
@@ -133,16 +135,17 @@ internal sealed record MemberSettings(
     private static PoolCluster.Dashboard.MemberHttpOptions? ResolveHttp(MemberProgram program, MemberArguments args, Func<string, string?> env,
         Config effective, string? configFile)
     {
+        var http = HoconSection.Of(effective, "poolcluster.http");
         var port = args.HttpPort is { } p ? ParsePort("--http-port", p)
                  : env(HttpPortVariable) is { } ep ? ParsePort(HttpPortVariable, ep)
-                 : CheckPort($"poolcluster.http.port in {configFile ?? "configuration"}", effective.GetInt("poolcluster.http.port", program.DefaultHttpPort));
+                 : CheckPort($"poolcluster.http.port in {configFile ?? "configuration"}", http.Int("port"));
         if (port == 0) return null;
         var (hostSource, host) = NonEmpty("--http-host", args.HttpHost) is { } h ? ("--http-host", h)
                  : env(HttpHostVariable) is { } eh ? (HttpHostVariable, eh)
-                 : ("poolcluster.http.host", effective.GetString("poolcluster.http.host", null) is { Length: > 0 } ch ? ch : "127.0.0.1");
+                 : ("poolcluster.http.host", http.String("host"));
         if (host != "localhost" && !System.Net.IPAddress.TryParse(host, out _))
             throw new MemberSettingsException($"{hostSource}: '{host}' is not an IP address to listen on; give one such as 127.0.0.1 (this machine only) or 0.0.0.0 (every interface), or localhost");
-        var token = args.HttpToken ?? env(HttpTokenVariable) ?? effective.GetString("poolcluster.http.token", null);
+        var token = args.HttpToken ?? env(HttpTokenVariable) ?? http.String("token");
         return new PoolCluster.Dashboard.MemberHttpOptions(host, port, string.IsNullOrEmpty(token) ? null : token, program.ServesDashboard, program.OffersProcesses);
     }
 

@@ -30,7 +30,7 @@ internal static class ClusterClient
         var config = PoolClusterConfig.ForMember(options.Hostname ?? PoolClusterConfig.ClientHostFor(seedAddress), options.Port ?? 0,
             [seedAddress], ["client"], (options.Config ?? Config.Empty).WithFallback(ClientLeave));
         var system = Security.ClusterTls.CreateSystem(seed.System, config, options.Tls);
-        var timeout = options.ConnectTimeout ?? config.WithFallback(PoolClusterConfig.DefaultConfig()).GetTimeSpan("poolcluster.join-timeout", TimeSpan.FromSeconds(60));
+        var timeout = options.ConnectTimeout ?? MembershipSettings.Create(config).JoinTimeout;
         var reason = JoinWatch.AwaitUp(system, timeout, options.Tls is not null);
         if (reason is null) return system;
         system.Terminate().Wait(TimeSpan.FromSeconds(10));

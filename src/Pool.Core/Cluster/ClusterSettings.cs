@@ -5,16 +5,17 @@ namespace PoolCluster.Cluster;
 /// <summary>The <c>poolcluster.cluster</c> section: how routers find worker nodes and how nodes cache shipped code.</summary>
 internal sealed record ClusterSettings(string WorkerRole, string NodeHostName, TimeSpan? NoWorkersTimeout, TimeSpan AttachRetryInterval, string AssemblyCache)
 {
+    /// <summary>Reads <c>poolcluster.cluster</c> of <paramref name="config"/> over reference.conf (empty
+    /// <c>assembly-cache</c>: <c>&lt;temp&gt;/poolcluster-assemblies</c>).</summary>
     public static ClusterSettings Create(Config config)
     {
-        var c = config.WithFallback(PoolClusterConfig.DefaultConfig()).GetConfig("poolcluster.cluster");
-        var timeout = c.GetString("no-workers-timeout", "off");
-        var cache = c.GetString("assembly-cache", "");
+        var c = HoconSection.Of(config, "poolcluster.cluster");
+        var cache = c.String("assembly-cache");
         return new ClusterSettings(
-            c.GetString("worker-role", "worker"),
-            c.GetString("node-host-name", "poolcluster-node"),
-            timeout is "off" or "" ? null : c.GetTimeSpan("no-workers-timeout"),
-            c.GetTimeSpan("attach-retry-interval", TimeSpan.FromSeconds(2)),
+            c.String("worker-role"),
+            c.String("node-host-name"),
+            c.OptionalDuration("no-workers-timeout"),
+            c.Duration("attach-retry-interval"),
             string.IsNullOrWhiteSpace(cache) ? Path.Combine(Path.GetTempPath(), "poolcluster-assemblies") : cache);
     }
 

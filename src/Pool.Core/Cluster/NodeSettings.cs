@@ -10,9 +10,9 @@ internal sealed record NodeSettings(TimeSpan IdleChildTimeout, TimeSpan ShareInt
 {
     public static NodeSettings Create(Config config)
     {
-        var c = config.WithFallback(PoolClusterConfig.DefaultConfig()).GetConfig("poolcluster.node");
-        var idle = c.GetTimeSpan("idle-child-timeout", TimeSpan.FromSeconds(30));
-        var interval = c.GetTimeSpan("share-interval", TimeSpan.FromSeconds(1));
+        var c = HoconSection.Of(config, "poolcluster.node");
+        var idle = c.Duration("idle-child-timeout");
+        var interval = c.Duration("share-interval");
         if (idle <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(config), idle, "poolcluster.node.idle-child-timeout must be positive, such as 30s");
         if (interval <= TimeSpan.Zero)

@@ -25,5 +25,5 @@ internal static class RemotingNoise
 
     /// <summary>The filter to add to an actor system's setup, or null when <paramref name="config"/> asks for the noise.</summary>
     public static Setup? For(Config config) =>
-        config.GetBoolean("poolcluster.log-remoting-noise", false) ? null : new LogFilterBuilder().ExcludeMessageRegex(Noise).Build();
+        MembershipSettings.Create(config).LogRemotingNoise ? null : new LogFilterBuilder().ExcludeMessageRegex(Noise).Build();
 }

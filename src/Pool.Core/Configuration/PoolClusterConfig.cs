@@ -13,6 +13,18 @@ public static class PoolClusterConfig
     /// <summary>The embedded <c>reference.conf</c>: pool defaults and the Hyperion serializer registration.</summary>
     public static Config DefaultConfig() => Defaults.Value;
 
+    /// <summary>
+    /// <paramref name="config"/> (null: none) over the embedded <c>reference.conf</c>: the one way PoolCluster's
+    /// defaults are put under a configuration. Settings classes read through it (<see cref="HoconSection"/>), so a key
+    /// set in <paramref name="config"/> wins and every other key has its reference value.
+    /// </summary>
+    public static Config WithPoolDefaults(this Config? config) =>
+        config is null || config.IsEmpty ? DefaultConfig() : config.WithFallback(DefaultConfig());
+
+    /// <summary><paramref name="config"/> over the cluster defaults (cluster.conf) and the pool defaults: what every member starts from.</summary>
+    public static Config WithMemberDefaults(this Config? config) =>
+        (config ?? Config.Empty).WithFallback(ClusterDefaults()).WithPoolDefaults();
+
     /// <summary>Akka.Cluster settings every PoolCluster member starts from (split brain resolver, failure detector, frame sizes).</summary>
     public static Config ClusterDefaults() => Cluster.Value;
 
@@ -33,10 +45,7 @@ public static class PoolClusterConfig
         if (seeds is not null) lines.Add($"akka.cluster.seed-nodes = [{string.Join(", ", seeds.Select(Quote))}]");
         if (roles is not null) lines.Add($"akka.cluster.roles = [{string.Join(", ", roles.Select(Quote))}]");
         var explicitValues = ConfigurationFactory.ParseString(string.Join("\n", lines));
-        return explicitValues
-            .WithFallback(fallback ?? Config.Empty)
-            .WithFallback(ClusterDefaults())
-            .WithFallback(DefaultConfig());
+        return explicitValues.WithFallback(fallback ?? Config.Empty).WithMemberDefaults();
     }
 
     /// <summary>The actor system of a standalone pool or manager: this process only, quiet, with PoolCluster's defaults.</summary>
@@ -46,7 +55,7 @@ public static class PoolClusterConfig
         akka.log-dead-letters = off
         akka.log-dead-letters-during-shutdown = off
         akka.actor.provider = local
-        """).WithFallback(DefaultConfig());
+        """).WithPoolDefaults();
 
     /// <summary>The host a client should bind to so that members reached through <paramref name="seed"/> can reach it back.</summary>
     internal static string ClientHostFor(string seed)

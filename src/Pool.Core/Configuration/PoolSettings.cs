@@ -3,8 +3,9 @@ using Akka.Configuration;
 namespace PoolCluster;
 
 /// <summary>
-/// The pool's effective settings, read from the <c>poolcluster.pool</c> section of HOCON. Immutable; use the
-/// <c>With*</c> methods for copies. <see cref="PoolOptions"/> overrides apply on top via <see cref="Apply"/>.
+/// The pool's effective settings, read from the <c>poolcluster.pool</c> section of HOCON over reference.conf (the only
+/// place defaults are written). Immutable; copies with <c>with</c> or the <c>With*</c> methods.
+/// <see cref="PoolOptions"/> overrides apply on top via <see cref="Apply"/>.
 /// </summary>
 public sealed record PoolSettings
 {
@@ -66,54 +67,47 @@ public sealed record PoolSettings
     /// <summary>Items of async functions one child may run at once (1: one item at a time, as synchronous functions).</summary>
     public int MaxConcurrentTasksPerChild { get; init; }
 
-    /// <summary>Reads settings from a config that contains (or falls back to) the <c>poolcluster.pool</c> section.</summary>
+    /// <summary>Reads the <c>poolcluster.pool</c> section of <paramref name="config"/> over reference.conf, which holds
+    /// every default (<c>0</c> for processes, max-processes and max-concurrent-child-starts means what it says there).</summary>
+    /// <exception cref="ConfigurationException">A key is missing from both (PoolCluster's defaults were replaced).</exception>
     public static PoolSettings Create(Config config)
     {
-        var c = config.WithFallback(PoolClusterConfig.DefaultConfig()).GetConfig("poolcluster.pool");
-        var processes = c.GetInt("processes", 0);
-        var maxProcesses = c.GetInt("max-processes", 0);
-        var maxStarts = c.GetInt("max-concurrent-child-starts", 0);
+        var c = HoconSection.Of(config, "poolcluster.pool");
+        var processes = c.Int("processes");
+        var maxProcesses = c.Int("max-processes");
+        var maxStarts = c.Int("max-concurrent-child-starts");
         return new PoolSettings
         {
             Processes = processes > 0 ? processes : Environment.ProcessorCount,
             MaxProcesses = maxProcesses > 0 ? maxProcesses : DefaultMaxProcesses,
             MaxConcurrentChildStarts = maxStarts > 0 ? maxStarts : ChildProcess.ChildGroup.DefaultMaxConcurrentStarts,
-            MaxTasksPerChild = c.GetInt("max-tasks-per-child", 0),
-            ChunksInFlightPerWorker = Math.Max(1, c.GetInt("chunks-in-flight-per-worker", 2)),
-            MaxChunksInFlightPerWorker = Math.Max(1, c.GetInt("max-chunks-in-flight-per-worker", 16)),
-            ImapLookaheadPerProcess = Math.Max(1, c.GetInt("imap-lookahead-per-process", 32)),
-            ChildStartTimeout = c.GetTimeSpan("child-start-timeout", TimeSpan.FromSeconds(60)),
-            ChildShutdownTimeout = c.GetTimeSpan("child-shutdown-timeout", TimeSpan.FromSeconds(5)),
-            MaxFrameSize = (int)Math.Min(int.MaxValue, c.GetByteSize("max-frame-size") ?? 512L * 1024 * 1024),
-            MaxRetries = c.GetInt("max-retries", 3),
-            ChildLossRetries = c.GetInt("child-loss-retries", 0),
-            TaskTimeout = OptionalTimeSpan(c, "task-timeout"),
-            SoftTaskTimeout = OptionalTimeSpan(c, "soft-task-timeout"),
-            MaxMemoryPerChild = c.GetString("max-memory-per-child", "off") is "off" or "" ? null : c.GetByteSize("max-memory-per-child"),
-            MaxPayloadSize = (int)Math.Min(int.MaxValue, c.GetByteSize("max-payload-size") ?? 64L * 1024 * 1024),
-            MaxValueDepth = Math.Max(1, c.GetInt("max-value-depth", Serialization.ValueDepthGuard.DefaultMaxDepth)),
-            CancelGracePeriod = c.GetTimeSpan("cancel-grace-period", TimeSpan.FromSeconds(5)),
-            MaxConcurrentTasksPerChild = Math.Max(1, c.GetInt("max-concurrent-tasks-per-child", 1)),
+            MaxTasksPerChild = c.Int("max-tasks-per-child"),
+            ChunksInFlightPerWorker = Math.Max(1, c.Int("chunks-in-flight-per-worker")),
+            MaxChunksInFlightPerWorker = Math.Max(1, c.Int("max-chunks-in-flight-per-worker")),
+            ImapLookaheadPerProcess = Math.Max(1, c.Int("imap-lookahead-per-process")),
+            ChildStartTimeout = c.Duration("child-start-timeout"),
+            ChildShutdownTimeout = c.Duration("child-shutdown-timeout"),
+            MaxFrameSize = (int)Math.Min(int.MaxValue, c.Bytes("max-frame-size")),
+            MaxRetries = c.Int("max-retries"),
+            ChildLossRetries = c.Int("child-loss-retries"),
+            TaskTimeout = c.OptionalDuration("task-timeout"),
+            SoftTaskTimeout = c.OptionalDuration("soft-task-timeout"),
+            MaxMemoryPerChild = c.OptionalBytes("max-memory-per-child"),
+            MaxPayloadSize = (int)Math.Min(int.MaxValue, c.Bytes("max-payload-size")),
+            MaxValueDepth = Math.Max(1, c.Int("max-value-depth")),
+            CancelGracePeriod = c.Duration("cancel-grace-period"),
+            MaxConcurrentTasksPerChild = Math.Max(1, c.Int("max-concurrent-tasks-per-child")),
         };
     }
 
     /// <summary>max(64, 16 × logical CPUs): see <c>max-processes</c> in reference.conf.</summary>
     internal static int DefaultMaxProcesses => Math.Max(64, 16 * Environment.ProcessorCount);
 
-    private static TimeSpan? OptionalTimeSpan(Config c, string key) =>
-        c.GetString(key, "off") is "off" or "" ? null : c.GetTimeSpan(key);
-
     /// <summary>The defaults from the embedded reference.conf.</summary>
     public static PoolSettings Default { get; } = Create(Config.Empty);
 
-    /// <summary>Returns a copy with another process count.</summary>
-    public PoolSettings WithProcesses(int processes) => this with { Processes = processes };
-
     /// <summary>Returns a copy with another per-child task limit.</summary>
     public PoolSettings WithMaxTasksPerChild(int maxTasksPerChild) => this with { MaxTasksPerChild = maxTasksPerChild };
-
-    /// <summary>Returns a copy with another number of chunks in flight per worker.</summary>
-    public PoolSettings WithChunksInFlightPerWorker(int chunks) => this with { ChunksInFlightPerWorker = chunks };
 
     /// <summary>Returns a copy with another retry bound.</summary>
     public PoolSettings WithMaxRetries(int maxRetries) => this with { MaxRetries = maxRetries };

@@ -27,8 +27,8 @@ public sealed class WorkerPoolHostingOptions : PoolOptions
     public bool? ServeAsWorkerNode { get; set; }
 
     /// <summary>Child processes this member runs at once as a worker node, shared by every pool in the cluster.
-    /// Default: <see cref="PoolOptions.Processes"/>, else <c>poolcluster.pool.processes</c>, which defaults to
-    /// <see cref="Environment.ProcessorCount"/>. At least 1 when set.</summary>
+    /// Default: <see cref="PoolOptions.Processes"/>, else <c>poolcluster.pool.processes</c> (see reference.conf).
+    /// At least 1 when set.</summary>
     public int? WorkerNodeProcesses { get; set; }
 
     /// <summary>Whether the member serves as a worker node once the defaults are applied.</summary>

@@ -10,17 +10,14 @@ namespace PoolCluster.Manager;
 /// (or to answer a read when it starts).</param>
 internal sealed record ManagerSettings(string Role, bool AutoStart, TimeSpan CallTimeout, TimeSpan ReplicationTimeout)
 {
+    /// <summary>Reads <c>poolcluster.manager</c> of <paramref name="config"/> (an actor system's, say) over reference.conf.</summary>
     public static ManagerSettings Create(Config config)
     {
-        var section = config.GetConfig("poolcluster.manager") ?? Config.Empty;
+        var c = HoconSection.Of(config, "poolcluster.manager");
         return new ManagerSettings(
-            section.GetString("role", "seed") ?? "",
-            section.GetBoolean("auto-start", true),
-            section.GetTimeSpan("call-timeout", TimeSpan.FromSeconds(30), allowInfinite: false),
-            section.GetTimeSpan("replication-timeout", TimeSpan.FromSeconds(5), allowInfinite: false));
+            c.String("role"),
+            c.Bool("auto-start"),
+            c.Duration("call-timeout", allowInfinite: false),
+            c.Duration("replication-timeout", allowInfinite: false));
     }
-
-    /// <summary>The settings in effect with the embedded defaults under <paramref name="config"/>.</summary>
-    public static ManagerSettings From(Config? config) =>
-        Create((config ?? Config.Empty).WithFallback(PoolClusterConfig.DefaultConfig()));
 }

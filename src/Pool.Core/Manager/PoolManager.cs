@@ -42,7 +42,7 @@ public sealed class PoolManager : IDisposable
     {
         _system = system;
         _ownsSystem = ownsSystem;
-        var settings = ManagerSettings.Create(system.Settings.Config.WithFallback(PoolClusterConfig.DefaultConfig()));
+        var settings = ManagerSettings.Create(system.Settings.Config);
         _callTimeout = settings.CallTimeout;
         if (system is ExtendedActorSystem { Provider: Akka.Cluster.ClusterActorRefProvider })
         {
@@ -89,7 +89,7 @@ public sealed class PoolManager : IDisposable
     public static bool StartClusterManager(ActorSystem system)
     {
         ArgumentNullException.ThrowIfNull(system);
-        return ManagerSingleton.EnsureStarted(system, ManagerSettings.Create(system.Settings.Config.WithFallback(PoolClusterConfig.DefaultConfig())));
+        return ManagerSingleton.EnsureStarted(system, ManagerSettings.Create(system.Settings.Config));
     }
 
     /// <summary>The actor system this manager (or its connection to the cluster's manager) runs in.</summary>

@@ -47,7 +47,7 @@ public static class ClusterTls
     {
         var setup = tls is null ? ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config)) : Setup(config, tls);
         // Every cluster member is created here: the one place to keep remoting's lifecycle warnings out of its log.
-        if (Cluster.RemotingNoise.For(config.WithFallback(PoolClusterConfig.DefaultConfig())) is { } quiet) setup = setup.And(quiet);
+        if (Cluster.RemotingNoise.For(config) is { } quiet) setup = setup.And(quiet);
         return ActorSystem.Create(name, setup);
     }
 

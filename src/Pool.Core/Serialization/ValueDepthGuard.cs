@@ -20,7 +20,9 @@ namespace PoolCluster.Serialization;
 /// </remarks>
 internal sealed class ValueDepthGuard : ValueSerializerFactory
 {
-    /// <summary>The default of <c>poolcluster.pool.max-value-depth</c>.</summary>
+    /// <summary>The limit before any pool sets one (a child before its Init frame). reference.conf's
+    /// <c>poolcluster.pool.max-value-depth</c> is the default; PoolClusterSettingsSpec pins this constant to it (a
+    /// child does not parse HOCON to start).</summary>
     public const int DefaultMaxDepth = 100_000;
 
     private static int _maxDepth = DefaultMaxDepth;

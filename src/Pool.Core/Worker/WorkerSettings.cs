@@ -1,6 +1,7 @@
 namespace PoolCluster.Worker;
 
-/// <summary>What a worker needs to run its children: the pool's limits and the serialized initializer.</summary>
+/// <summary>What a worker needs to run its children: the pool's limits and the serialized initializer. Built from
+/// <see cref="PoolSettings"/> by <see cref="From"/> only (every limit is required: no second set of defaults).</summary>
 internal sealed record WorkerSettings(
     int ChunksInFlight,
     int MaxTasksPerChild,
@@ -9,28 +10,28 @@ internal sealed record WorkerSettings(
     byte[] InitializerBody)
 {
     /// <summary>Ceiling of the adaptive in-flight depth (at least <see cref="ChunksInFlight"/>).</summary>
-    public int MaxChunksInFlight { get; init; }
+    public required int MaxChunksInFlight { get; init; }
 
     /// <summary>Hard limit per task; null for none.</summary>
-    public TimeSpan? TaskTimeout { get; init; }
+    public required TimeSpan? TaskTimeout { get; init; }
 
     /// <summary>Soft limit per task, enforced in the child through the task's cancellation token.</summary>
-    public TimeSpan? SoftTaskTimeout { get; init; }
+    public required TimeSpan? SoftTaskTimeout { get; init; }
 
     /// <summary>Recycle a child after a task when its resident memory is above this many bytes.</summary>
-    public long? MaxMemoryPerChild { get; init; }
+    public required long? MaxMemoryPerChild { get; init; }
 
     /// <summary>Largest chunk of results a child may send back, in bytes (checked in the child).</summary>
-    public int MaxPayloadSize { get; init; } = int.MaxValue;
+    public required int MaxPayloadSize { get; init; }
 
     /// <summary>How deep a value a child may read or write may nest.</summary>
-    public int MaxValueDepth { get; init; } = Serialization.ValueDepthGuard.DefaultMaxDepth;
+    public required int MaxValueDepth { get; init; }
 
     /// <summary>How long a cancelled task may keep running in the child before the child is killed and replaced.</summary>
-    public TimeSpan CancelGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
+    public required TimeSpan CancelGracePeriod { get; init; }
 
     /// <summary>Items of async functions a child may run at once.</summary>
-    public int MaxConcurrentTasksPerChild { get; init; } = 1;
+    public required int MaxConcurrentTasksPerChild { get; init; }
 
     /// <summary>Assembly files shipped by the client, for children on a worker node to load (empty for local workers).</summary>
     public IReadOnlyList<string> ShippedAssemblyPaths { get; init; } = [];
