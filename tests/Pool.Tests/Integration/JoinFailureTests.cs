@@ -66,6 +66,7 @@ public sealed class JoinFailureTests : IDisposable
     {
         var node = _processes.StartProgram("Pool.Node", "--seed", _processes.SeedAddress, "--join-timeout", "soon");
         Assert.True(node.Process.WaitForExit(60_000), "Pool.Node did not exit on a bad --join-timeout");
+        node.Process.WaitForExit(); // the exited process's last lines reach Lines only once its output is drained
         Assert.Equal(2, node.Process.ExitCode);
         Assert.Contains(node.Lines, l => l.Contains("--join-timeout: 'soon'", StringComparison.Ordinal));
     }

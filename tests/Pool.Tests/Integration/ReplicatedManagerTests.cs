@@ -30,7 +30,8 @@ public sealed class ReplicatedManagerTests : IDisposable
     [Fact]
     public void Killing_9_the_seed_that_hosts_the_manager_loses_no_answered_entry_and_the_proxies_work_again_within_15_s()
     {
-        var second = _cluster.StartProgram("Pool.Seed", "--host", "127.0.0.1", "--port", ClusterProcesses.FreePort().ToString(), "--seed", _cluster.SeedAddress, "--config", SeedConfig);
+        var second = _cluster.StartProgram("Pool.Seed", "--host", "127.0.0.1", "--port", ClusterProcesses.FreePort().ToString(), "--seed", _cluster.SeedAddress, "--config", SeedConfig,
+            "--http-port", ClusterProcesses.FreePort().ToString()); // not the default 4080: another member may hold it
         ClusterProcesses.WaitForLine(second, l => l.StartsWith("Pool.Seed up at", StringComparison.Ordinal), Patience);
         _cluster.StartNode(1);
         using var manager = PoolManager.Connect(_cluster.SeedAddress, new PoolOptions { Config = InProcessCluster.FastConfig });
