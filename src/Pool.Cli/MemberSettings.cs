@@ -103,7 +103,7 @@ internal sealed record MemberSettings(
             .Append(program.Role).Concat(extraRoles).Distinct().ToList();
         var explicitLayer = publicHost is null
             ? Config.Empty
-            : ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp.public-hostname = {Quote(publicHost)}");
+            : ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp.public-hostname = {PoolClusterConfig.Quote(publicHost)}");
         if (program.OffersProcesses)
             explicitLayer = ConfigurationFactory.ParseString($"poolcluster.pool.processes = {processes}").WithFallback(explicitLayer);
         // Mutual TLS: on when a certificate is given; then the authority is required too.
@@ -209,7 +209,7 @@ internal sealed record MemberSettings(
         if (double.TryParse(t, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
             return seconds > 0 && seconds < TimeSpan.MaxValue.TotalSeconds ? TimeSpan.FromSeconds(seconds) : CheckDuration(source, TimeSpan.Zero);
         TimeSpan parsed;
-        try { parsed = ConfigurationFactory.ParseString($"d = {Quote(t)}").GetTimeSpan("d"); }
+        try { parsed = ConfigurationFactory.ParseString($"d = {PoolClusterConfig.Quote(t)}").GetTimeSpan("d"); }
         catch (Exception e) { throw new MemberSettingsException($"{source}: '{text}' is not a duration such as 30s, 2m or 500ms", e); }
         return CheckDuration(source, parsed);
     }
@@ -223,6 +223,4 @@ internal sealed record MemberSettings(
 
     private static int CheckProcesses(string source, int n) =>
         n >= 1 ? n : throw new MemberSettingsException($"{source}: {n} processes; a worker node offers at least 1");
-
-    private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 }

@@ -23,7 +23,7 @@ internal static class ChildHost
         // Mapped before Hello: the parent unlinks the board's file once it hears from the child.
         var board = OpenBoard(boardPath);
         using var pipe = ParentPipe.Connect(pipeName, parentPid);
-        if (pipe is null) return 5;
+        if (pipe is null) return ChildExit.NoParentCode;
         var writer = new FrameWriter(pipe);
         var reader = new FrameReader(pipe, maxFrameSize);
         var inbox = new BlockingCollection<Frame>(new ConcurrentQueue<Frame>());
@@ -53,7 +53,7 @@ internal static class ChildHost
                     TaskContext.Configure(TimeSpan.FromMilliseconds(frame.Aux), board);
                     (maxReplySize, var maxValueDepth) = ChildLimits.Unpack(frame.Id);
                     ValueDepthGuard.Set(maxValueDepth);
-                    if (!RunInitializer(frame.Payload, writer)) return 3;
+                    if (!RunInitializer(frame.Payload, writer)) return ChildExit.InitializerFailedCode;
                     break;
                 case FrameType.DefineFunction:
                     try { functions[(int)frame.Id] = Wire.FromBytes<object>(frame.Payload)!; }
@@ -126,7 +126,7 @@ internal static class ChildHost
         catch (FrameFormatException e)
         {
             Console.Error.WriteLine($"poolcluster child {Environment.ProcessId}: malformed frame from the parent, exiting: {e.Message}");
-            Environment.Exit(4);
+            Environment.Exit(ChildExit.MalformedFrameCode);
         }
         catch (IOException)
         {

@@ -31,7 +31,7 @@ internal sealed class AssemblyCache(string root)
     // A node runs on the ASP.NET Core shared framework (its HTTP endpoints), whose Microsoft.Extensions.* builds differ
     // from the NuGet copies a client carries; they match by version by design, so that is no conflict worth a warning.
     private static readonly string SharedFrameworks =
-        Path.GetDirectoryName(Path.GetDirectoryName(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory().TrimEnd(Path.DirectorySeparatorChar))) ?? "";
+        Path.GetDirectoryName(Path.GetDirectoryName(RuntimeEnvironment.GetRuntimeDirectory().TrimEnd(Path.DirectorySeparatorChar))) ?? "";
 
     private static bool InSharedFramework(string path) =>
         SharedFrameworks.Length > 0 && path.StartsWith(SharedFrameworks + Path.DirectorySeparatorChar, StringComparison.Ordinal);
@@ -62,7 +62,6 @@ internal sealed class AssemblyCache(string root)
         var own = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var path in ((AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string) ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
             own.TryAdd(Path.GetFileNameWithoutExtension(path), path);
-        _ = RuntimeEnvironment.GetRuntimeDirectory();
         return own;
     }
 }

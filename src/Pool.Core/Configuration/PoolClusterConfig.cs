@@ -65,7 +65,8 @@ public static class PoolClusterConfig
         return Dns.GetHostName();
     }
 
-    private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+    /// <summary><paramref name="s"/> as a quoted HOCON string (backslashes and quotes escaped), for values built in code.</summary>
+    internal static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
     private static Config Load(string resource)
     {

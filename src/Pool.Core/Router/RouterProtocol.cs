@@ -16,6 +16,3 @@ internal sealed record ClosePool;
 
 /// <summary>Python's terminate(): fail what is outstanding and stop the workers (killing children) now.</summary>
 internal sealed record TerminatePool;
-
-/// <summary>Asks how many workers the router can use now.</summary>
-internal sealed record GetWorkerCount;

@@ -15,8 +15,7 @@ public sealed class TaskDeadlineTests
     [Fact]
     public void Two_tasks_that_each_finish_within_TaskTimeout_both_succeed_on_one_process()
     {
-        using var pool = new WorkerPool(new PoolOptions { Processes = 1, TaskTimeout = TimeSpan.FromSeconds(2) });
-        pool.Apply(TestFunctions.Pid); // the child is up: its start is not task time
+        using var pool = LimitPools.OneWarmChild(TimeSpan.FromSeconds(2), out _);
         var first = pool.ApplyAsync(TestFunctions.SleepThenPid, 1500);
         var second = pool.ApplyAsync(TestFunctions.SleepThenPid, 1500);
         Assert.True(first.Get(Patience) > 0);
@@ -35,8 +34,7 @@ public sealed class TaskDeadlineTests
     [Fact]
     public void A_hanging_item_fails_at_about_the_limit_naming_that_item_and_the_pool_keeps_working()
     {
-        using var pool = new WorkerPool(new PoolOptions { Processes = 1, TaskTimeout = TimeSpan.FromSeconds(2) });
-        pool.Apply(TestFunctions.Pid);
+        using var pool = LimitPools.OneWarmChild(TimeSpan.FromSeconds(2), out _);
         var clock = Stopwatch.StartNew();
         // One chunk of 10 items; item 5 hangs after five items of 100 ms.
         var e = Assert.Throws<TaskTimeoutException>(() => pool.MapAsync(DeadlineFunctions.HangOn5, Enumerable.Range(0, 10), chunkSize: 10).Get(Patience));

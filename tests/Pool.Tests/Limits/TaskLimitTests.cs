@@ -9,8 +9,7 @@ public sealed class TaskLimitTests
     [Fact]
     public void A_task_past_TaskTimeout_fails_with_TaskTimeoutException_its_child_is_replaced_and_the_next_task_succeeds()
     {
-        using var pool = new WorkerPool(new PoolOptions { Processes = 1, TaskTimeout = TimeSpan.FromSeconds(3) });
-        var before = pool.Apply(TestFunctions.Pid);
+        using var pool = LimitPools.OneWarmChild(TimeSpan.FromSeconds(3), out var before);
         var e = Assert.Throws<TaskTimeoutException>(() => pool.Apply(TestFunctions.SleepThenPid, 20_000));
         Assert.Contains("TaskTimeout", e.Message);
         Assert.False(ProcessProbe.IsAlive(before) && ProcessProbe.WaitUntilGone([before], TimeSpan.FromSeconds(5)).Count > 0);

@@ -114,7 +114,7 @@ public sealed class ManagerFromChildProcessesTests : IDisposable
 
         var go = _manager.Event("go");
         var waiting = _pool.ApplyAsync(() => go.Wait(TimeSpan.FromSeconds(30)));
-        Thread.Sleep(200);
+        Assert.Throws<TimeoutException>(() => waiting.Get(TimeSpan.FromMilliseconds(200))); // not done before the event is set
         go.Set();
         Assert.True(waiting.Get(Patience));
     }

@@ -67,7 +67,7 @@ public sealed class SharedObjectSemanticsTests : IDisposable
         Assert.False(q.TryPut(3));
         // A blocked put proceeds when a get makes room.
         var putter = Task.Factory.StartNew(() => q.Put(3, Patience), TaskCreationOptions.LongRunning);
-        Thread.Sleep(100);
+        Assert.False(putter.Wait(Short), "a put into a full queue returned without waiting for room");
         Assert.Equal(1, q.Get(Patience));
         putter.Wait(Patience);
         Assert.Equal(2, q.Get(Short));
@@ -76,7 +76,7 @@ public sealed class SharedObjectSemanticsTests : IDisposable
         Assert.Throws<TimeoutException>(() => q.Get(Short));
         // A blocked get receives the next put.
         var getter = Task.Factory.StartNew(() => q.Get(Patience), TaskCreationOptions.LongRunning);
-        Thread.Sleep(100);
+        Assert.False(getter.Wait(Short), "a get from an empty queue returned without waiting for a put");
         q.Put(42);
         Assert.Equal(42, getter.Result);
         Assert.Equal(0, q.Count);
@@ -119,7 +119,7 @@ public sealed class SharedObjectSemanticsTests : IDisposable
         var l = _manager.Lock("handover");
         var held = l.Acquire(Patience);
         var waiter = Task.Factory.StartNew(() => { using (l.Acquire(Patience)) return true; }, TaskCreationOptions.LongRunning);
-        Thread.Sleep(200);
+        Assert.False(waiter.Wait(Short), "a second acquire got a held lock");
         Assert.False(waiter.IsCompleted);
         held.Dispose();
         Assert.True(waiter.Wait(Patience) && waiter.Result);
@@ -163,7 +163,7 @@ public sealed class SharedObjectSemanticsTests : IDisposable
         Assert.False(e.IsSet);
         Assert.False(e.Wait(Short));
         var waiter = Task.Factory.StartNew(() => e.Wait(Patience), TaskCreationOptions.LongRunning);
-        Thread.Sleep(100);
+        Assert.False(waiter.Wait(Short), "a wait on an unset event returned");
         e.Set();
         Assert.True(waiter.Result);
         Assert.True(e.IsSet);

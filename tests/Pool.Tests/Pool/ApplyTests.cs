@@ -13,7 +13,14 @@ public sealed class ApplyTests(SharedPoolFixture fixture) : IClassFixture<Shared
         Assert.Equal(400, Pool.Apply(TestFunctions.Square, 20));
         Assert.NotEqual(Environment.ProcessId, Pool.Apply(TestFunctions.Pid));
         Assert.Equal("ab", Pool.Apply((string a, string b) => a + b, "a", "b"));
-        Pool.Apply(Thread.Sleep, 1);
+        // The Action form returns once the action has run, and it ran in a child.
+        var marker = Path.Combine(Path.GetTempPath(), $"poolcluster-apply-{Guid.NewGuid():N}");
+        try
+        {
+            Pool.Apply(TestFunctions.WritePidTo, marker);
+            Assert.NotEqual(Environment.ProcessId, int.Parse(File.ReadAllText(marker)));
+        }
+        finally { File.Delete(marker); }
     }
 
     [Fact]
@@ -34,10 +41,19 @@ public sealed class ApplyTests(SharedPoolFixture fixture) : IClassFixture<Shared
         var callerThread = Environment.CurrentManagedThreadId;
         var callbackThread = -1;
         var value = 0;
-        var r = Pool.ApplyAsync(TestFunctions.Square, 6, callback: v => { value = v; callbackThread = Environment.CurrentManagedThreadId; });
+        bool? readyElsewhere = null;
+        var self = new TaskCompletionSource<AsyncResult<int>>();
+        var r = Pool.ApplyAsync(TestFunctions.Square, 6, callback: v =>
+        {
+            value = v;
+            callbackThread = Environment.CurrentManagedThreadId;
+            readyElsewhere = CallbackProbe.ReadyOnAnotherThread(self.Task, Patience);
+        });
+        self.SetResult(r);
         Assert.Equal(36, r.Get(Patience));
         Assert.Equal(36, value);
         Assert.NotEqual(callerThread, callbackThread);
+        Assert.False(readyElsewhere, "while the callback ran, another thread saw the result as ready (or could not tell)");
     }
 
     [Fact]
@@ -55,7 +71,9 @@ public sealed class ApplyTests(SharedPoolFixture fixture) : IClassFixture<Shared
     {
         Assert.Equal(49, await Pool.ApplyAsync(TestFunctions.Square, 7));
         Assert.Equal(new[] { 1, 4 }, await Pool.MapAsync(TestFunctions.Square, new[] { 1, 2 }).AsTask());
-        await Pool.ApplyAsync(Thread.Sleep, 1);
+        var action = Pool.ApplyAsync(Thread.Sleep, 1);
+        await action; // an Action's result is awaitable too, and completes
+        Assert.True(action.Successful);
     }
 
     [Fact]

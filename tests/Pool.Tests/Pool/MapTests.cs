@@ -69,10 +69,18 @@ public sealed class MapTests(SharedPoolFixture fixture) : IClassFixture<SharedPo
     public void MapAsync_runs_the_callback_before_the_result_is_ready()
     {
         IReadOnlyList<int>? seen = null;
-        var result = Pool.MapAsync(TestFunctions.Square, new[] { 1, 2, 3 }, callback: r => seen = r);
+        bool? readyElsewhere = null;
+        var self = new TaskCompletionSource<AsyncResult<IReadOnlyList<int>>>();
+        var result = Pool.MapAsync(TestFunctions.Square, new[] { 1, 2, 3 }, callback: r =>
+        {
+            seen = r;
+            readyElsewhere = CallbackProbe.ReadyOnAnotherThread(self.Task, Patience);
+        });
+        self.SetResult(result);
         Assert.Equal(new[] { 1, 4, 9 }, result.Get(Patience));
         Assert.Equal(new[] { 1, 4, 9 }, seen);
         Assert.True(result.Successful);
+        Assert.False(readyElsewhere, "while the callback ran, another thread saw the result as ready (or could not tell)");
     }
 
     [Fact]

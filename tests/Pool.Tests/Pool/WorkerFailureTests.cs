@@ -30,6 +30,8 @@ public sealed class WorkerFailureTests
         var after = Enumerable.Range(0, 5).Select(i => pool.ApplyAsync(TestFunctions.Square, i)).ToList();
         var e = Assert.Throws<WorkerLostException>(() => dying.Get(Patience));
         Assert.Equal(3, e.ExitCode);
+        // The child host's own codes are named, without claiming that the child host chose this one.
+        Assert.Contains("exit code 3 (the child host exits with 3 when the pool's initializer fails)", e.Message);
         Assert.Equal(new[] { 0, 1, 4, 9, 16 }, after.Select(r => r.Get(Patience)));
     }
 

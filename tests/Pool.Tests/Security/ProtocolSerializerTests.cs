@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using PoolCluster.Protocol;
@@ -32,7 +33,8 @@ public sealed class ProtocolSerializerTests() : TestKit(PoolClusterConfig.Defaul
         var protocol = (ProtocolSerializer)Sys.Serialization.FindSerializerFor(new RequestWork(1));
         var general = (Akka.Serialization.HyperionSerializer)Sys.Serialization.FindSerializerFor(new NotProtocol("rm -rf /"));
         var foreign = general.ToBinary(new NotProtocol("rm -rf /"));
-        Assert.ThrowsAny<Exception>(() => protocol.FromBinary(foreign, typeof(object)));
+        var refused = Assert.Throws<SerializationException>(() => protocol.FromBinary(foreign, typeof(object)));
+        Assert.Contains(typeof(NotProtocol).FullName!, refused.Message);
         Assert.False(ProtocolTypeFilter.Instance.IsAllowed("System.Diagnostics.Process, System.Diagnostics.Process"));
         Assert.False(ProtocolTypeFilter.Instance.IsAllowed("System.Collections.Generic.List`1[[MyApp.Evil, MyApp]], System.Private.CoreLib"));
         Assert.True(ProtocolTypeFilter.Instance.IsAllowed("System.Collections.Generic.List`1[[System.String, System.Private.CoreLib]], System.Private.CoreLib"));

@@ -1,3 +1,4 @@
+using System.Runtime.Serialization;
 using PoolCluster.Serialization;
 using PoolCluster.Tasks;
 using Xunit;
@@ -48,6 +49,7 @@ public sealed class FastPayloadTests
     public void A_truncated_payload_fails_instead_of_reading_garbage()
     {
         var bytes = Wire.ToBytes(new[] { 1, 2, 3 });
-        Assert.ThrowsAny<Exception>(() => Wire.FromBytes<int[]>(bytes[..^1]));
+        var e = Assert.Throws<SerializationException>(() => Wire.FromBytes<int[]>(bytes[..^1]));
+        Assert.Contains("malformed payload", e.Message);
     }
 }

@@ -11,6 +11,9 @@ public static class TestFunctions
 
     public static int SleepThenPid(int ms) { Thread.Sleep(ms); return Environment.ProcessId; }
 
+    /// <summary>An action (no result): it leaves its pid in a file, so the caller sees that it ran, and where.</summary>
+    public static void WritePidTo(string path) => File.WriteAllText(path, Environment.ProcessId.ToString());
+
     public static int FailOn(int x) => x % 7 == 3 ? throw new CustomTaskException($"item {x} is bad") : x;
 
     public static int ThrowInvalid(int x) => throw new InvalidOperationException($"invalid {x}");
