@@ -13,9 +13,10 @@ namespace PoolCluster;
 /// </summary>
 /// <remarks>
 /// <para><c>new PoolManager()</c> hosts the manager in this process. Design: it runs in a small local ActorSystem of
-/// its own, and its actor reference is registered process-wide; a standalone <see cref="WorkerPool"/> (another local
-/// ActorSystem, no remoting) forwards its children's calls to that reference directly (an in-process actor reference
-/// works across local actor systems), so neither needs remoting or a port.</para>
+/// its own, and its actor reference is registered process-wide by its unique path; a standalone <see cref="WorkerPool"/> (another
+/// local ActorSystem, no remoting) forwards its children's calls to that reference directly (an in-process actor
+/// reference works across local actor systems), so neither needs remoting or a port. The proxies it makes call through
+/// its own actor system, so managers of two clusters in one process stay apart.</para>
 /// <para>In a cluster (<see cref="Connect"/>, or <see cref="Create"/> with a cluster member) the manager is a cluster
 /// singleton on the oldest member with role <c>poolcluster.manager.role</c> (default <c>seed</c>). When that member
 /// goes, the singleton restarts on the next one with the replicated content of dicts, lists, queues, values and
@@ -32,6 +33,7 @@ public sealed class PoolManager : IDisposable
     private readonly IActorRef? _hosted;
     private readonly ManagerAddress _address;
     private readonly TimeSpan _callTimeout;
+    private readonly ActorSystemManagerChannel _channel;
     private int _disposed;
 
     /// <summary>Hosts a manager in this process (objects live as long as this instance).</summary>
@@ -56,8 +58,8 @@ public sealed class PoolManager : IDisposable
             LocalManagers.Register(path, _hosted);
             _address = new ManagerAddress(path, null);
         }
-        ActorSystemManagerChannel.Instance.Add(system);
-        ManagerChannel.InstallIfAbsent(ActorSystemManagerChannel.Instance);
+        // This manager's proxies call through this system: two clusters in one process never share a channel.
+        _channel = ActorSystemManagerChannel.Opened(system);
     }
 
     /// <summary>
@@ -161,6 +163,7 @@ public sealed class PoolManager : IDisposable
     private T Made<T>(T proxy) where T : SharedObject
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        proxy.BindTo(_channel);
         proxy.Create();
         return proxy;
     }
@@ -182,7 +185,7 @@ public sealed class PoolManager : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (_address.ActorPath is { } path) LocalManagers.Unregister(path);
-        ActorSystemManagerChannel.Instance.Remove(_system);
+        _channel.Close();
         if (_hosted is not null) _system.Stop(_hosted);
         if (_ownsSystem) _system.Terminate().Wait(TimeSpan.FromSeconds(10));
     }

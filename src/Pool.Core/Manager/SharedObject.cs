@@ -21,7 +21,16 @@ public abstract class SharedObject
     /// <summary>The proxy's data; proxies travel as this (see <see cref="SharedObjectSurrogate"/>).</summary>
     internal ProxyState State { get; private set; } = null!;
 
+    // The channel of the PoolManager that made this proxy; not part of its data: a proxy that travelled (into a child,
+    // to another node) finds the channel of the process it is in.
+    private IManagerChannel? _channel;
+
     private protected void Init(ProxyState state) => State = state;
+
+    /// <summary>Calls go through <paramref name="channel"/> (the making PoolManager's actor system).</summary>
+    internal void BindTo(IManagerChannel channel) => _channel = channel;
+
+    private IManagerChannel Channel => _channel ?? ManagerChannel.For(State.Manager);
 
     /// <summary>Rebuilds a proxy of <paramref name="type"/> from its data (on the receiving side of a transfer).</summary>
     internal static SharedObject Restore(Type type, ProxyState state)
@@ -69,11 +78,11 @@ public abstract class SharedObject
     }
 
     /// <summary>The holder id of the calling thread (lock ownership is per thread of a process).</summary>
-    internal static string CurrentHolder() => HolderIds.Current(ManagerChannel.Current);
+    internal string CurrentHolder() => HolderIds.Current(Channel);
 
     private object? Send(string operation, object?[] args, TimeSpan? wait, string? holder)
     {
-        var channel = ManagerChannel.Current;
+        var channel = Channel;
         var call = new ManagerCall(Name, State.Kind, operation, args, holder ?? HolderIds.Current(channel));
         var timeout = wait is { } w ? w + Margin : CallTimeout;
         var reply = Wire.FromBytes<ManagerReply>(channel.Call(State.Manager, Wire.ToBytes(call), timeout));
