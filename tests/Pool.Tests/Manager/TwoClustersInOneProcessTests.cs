@@ -14,6 +14,20 @@ public sealed class TwoClustersInOneProcessTests
     private static void WaitForWorkers(WorkerPool pool, int count) =>
         InProcessCluster.WaitFor(() => pool.Processes == count, Patience, $"{count} workers attached");
 
+    /// <summary>A child of each pool sets "same-name" in its own manager; each value reads back as its pool set it, in
+    /// the child and in the caller.</summary>
+    private static void EachPoolSetsItsOwnManagersValue(WorkerPool poolA, PoolManager managerA, WorkerPool poolB, PoolManager managerB)
+    {
+        var valueA = managerA.Value("same-name", "unset");
+        var valueB = managerB.Value("same-name", "unset");
+
+        Assert.Equal("A", SetAndRead(poolA, valueA, "A"));
+        Assert.Equal("B", SetAndRead(poolB, valueB, "B"));
+
+        Assert.Equal("A", valueA.Value);
+        Assert.Equal("B", valueB.Value);
+    }
+
     private static string SetAndRead(WorkerPool pool, SharedValue<string> value, string tag) =>
         pool.ApplyAsync(() =>
         {
@@ -34,14 +48,7 @@ public sealed class TwoClustersInOneProcessTests
         WaitForWorkers(poolB, 1);
         using var managerA = PoolManager.Create(poolA.System);
         using var managerB = PoolManager.Create(poolB.System);
-        var valueA = managerA.Value("same-name", "unset");
-        var valueB = managerB.Value("same-name", "unset");
-
-        Assert.Equal("A", SetAndRead(poolA, valueA, "A"));
-        Assert.Equal("B", SetAndRead(poolB, valueB, "B"));
-
-        Assert.Equal("A", valueA.Value);
-        Assert.Equal("B", valueB.Value);
+        EachPoolSetsItsOwnManagersValue(poolA, managerA, poolB, managerB);
         Assert.Equal("A", PoolManager.Create(clusterA.Seed).Value("same-name", "other").Value);
         Assert.Equal("B", PoolManager.Create(clusterB.Seed).Value("same-name", "other").Value);
     }
@@ -53,13 +60,6 @@ public sealed class TwoClustersInOneProcessTests
         using var poolB = new WorkerPool(processes: 1);
         using var managerA = PoolManager.Create(poolA.System);
         using var managerB = new PoolManager();
-        var valueA = managerA.Value("same-name", "unset");
-        var valueB = managerB.Value("same-name", "unset");
-
-        Assert.Equal("A", SetAndRead(poolA, valueA, "A"));
-        Assert.Equal("B", SetAndRead(poolB, valueB, "B"));
-
-        Assert.Equal("A", valueA.Value);
-        Assert.Equal("B", valueB.Value);
+        EachPoolSetsItsOwnManagersValue(poolA, managerA, poolB, managerB);
     }
 }
