@@ -49,8 +49,11 @@ public sealed class TwoClustersInOneProcessTests
         using var managerA = PoolManager.Create(poolA.System);
         using var managerB = PoolManager.Create(poolB.System);
         EachPoolSetsItsOwnManagersValue(poolA, managerA, poolB, managerB);
-        Assert.Equal("A", PoolManager.Create(clusterA.Seed).Value("same-name", "other").Value);
-        Assert.Equal("B", PoolManager.Create(clusterB.Seed).Value("same-name", "other").Value);
+        // The seeds host the managers: each holds its own cluster's value.
+        using var onSeedA = PoolManager.Create(clusterA.Seed);
+        using var onSeedB = PoolManager.Create(clusterB.Seed);
+        Assert.Equal("A", onSeedA.Value("same-name", "other").Value);
+        Assert.Equal("B", onSeedB.Value("same-name", "other").Value);
     }
 
     [Fact]
