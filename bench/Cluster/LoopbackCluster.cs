@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text.RegularExpressions;
 using Akka.Configuration;
+using PoolCluster.Cluster;
 
 namespace PoolCluster.Bench.Cluster;
 
@@ -14,8 +14,6 @@ namespace PoolCluster.Bench.Cluster;
 /// </summary>
 internal sealed class LoopbackCluster : IDisposable
 {
-    private static readonly Regex SeedUp = new(@"^Pool\.Seed up at (\S+)$");
-    private static readonly Regex NodeUp = new(@"^Pool\.Node up at (\S+) offering (\d+) processes$");
 
     private readonly Action<string> _log;
     private readonly List<MemberProcess> _nodes = [];
@@ -43,7 +41,7 @@ internal sealed class LoopbackCluster : IDisposable
         {
             var clock = Stopwatch.StartNew();
             var port = FreeLoopbackPort().ToString();
-            cluster._seed = MemberProcess.Start("seed", MemberDll("Pool.Seed"), SeedUp, "--host", "127.0.0.1", "--port", port,
+            cluster._seed = MemberProcess.Start("seed", MemberDll("Pool.Seed"), MemberUpLine.Seed, "--host", "127.0.0.1", "--port", port,
                 "--http-port", "0"); // no dashboard: the seed's usual port 4080 may be taken on this machine
             cluster.SeedAddress = cluster._seed.WaitUp(Remaining(deadline));
             log($"seed (pid {cluster._seed.Pid}) up at {cluster.SeedAddress} after {clock.Elapsed.TotalSeconds:0.0} s");
@@ -65,7 +63,7 @@ internal sealed class LoopbackCluster : IDisposable
     {
         var clock = Stopwatch.StartNew();
         var name = $"node{_nodes.Count + 1}";
-        var node = MemberProcess.Start(name, MemberDll("Pool.Node"), NodeUp,
+        var node = MemberProcess.Start(name, MemberDll("Pool.Node"), MemberUpLine.Node,
             "--seed", SeedAddress, "--host", "127.0.0.1", "--port", "0", "--processes", processes.ToString());
         _nodes.Add(node);
         var address = node.WaitUp(Remaining(deadline));

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using PoolCluster.Cluster;
 using System.Text.RegularExpressions;
 
 namespace PoolCluster.Bench.Cluster;
@@ -18,7 +19,7 @@ internal sealed class MemberProcess : IDisposable
     private const int TailLines = 30;
 
     private readonly Process _process;
-    private readonly Regex _upLine;
+    private readonly string _program; // whose up line (MemberUpLine) says it is up
     private readonly Queue<string> _tail = new();
     private readonly TaskCompletionSource<string> _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -27,11 +28,11 @@ internal sealed class MemberProcess : IDisposable
         foreach (var member in Alive.Keys) member.KillNow();
     };
 
-    private MemberProcess(string name, Process process, Regex upLine)
+    private MemberProcess(string name, Process process, string program)
     {
         Name = name;
         _process = process;
-        _upLine = upLine;
+        _program = program;
     }
 
     /// <summary>Seed or node1, node2, ...</summary>
@@ -40,15 +41,15 @@ internal sealed class MemberProcess : IDisposable
     /// <summary>The OS process id.</summary>
     public int Pid => _process.Id;
 
-    /// <summary>Starts <c>dotnet <paramref name="dll"/> <paramref name="args"/></c>; the first group of
-    /// <paramref name="upLine"/> is the member's address.</summary>
-    public static MemberProcess Start(string name, string dll, Regex upLine, params string[] args)
+    /// <summary>Starts <c>dotnet <paramref name="dll"/> <paramref name="args"/></c>; it is up once it prints
+    /// the up line (<see cref="MemberUpLine"/>) of <paramref name="program"/>, which gives its address.</summary>
+    public static MemberProcess Start(string name, string dll, string program, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        var member = new MemberProcess(name, process, upLine);
+        var member = new MemberProcess(name, process, program);
         process.OutputDataReceived += (_, e) => member.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => member.OnLine(e.Data);
         process.Exited += (_, _) => member._up.TrySetException(
@@ -133,8 +134,7 @@ internal sealed class MemberProcess : IDisposable
             _tail.Enqueue(line);
             if (_tail.Count > TailLines) _tail.Dequeue();
         }
-        var match = _upLine.Match(line);
-        if (match.Success) _up.TrySetResult(match.Groups[1].Value);
+        if (MemberUpLine.TryParse(line, out var up) && up.Program == _program) _up.TrySetResult(up.Address);
     }
 
     private const int SigTerm = 15;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using PoolCluster.Cluster;
 using System.Text.RegularExpressions;
 
 namespace PoolCluster.ClusterDemo;
@@ -10,31 +11,31 @@ internal sealed class MemberProcess : IDisposable
 {
     private readonly Process _process;
     private readonly TaskCompletionSource<string> _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Regex _upLine;
+    private readonly string _program; // whose up line (MemberUpLine) says it is up
     private readonly Func<string, bool> _echo;
 
     public string Name { get; }
     public int Pid => _process.Id;
     public string? Address => _up.Task.IsCompletedSuccessfully ? _up.Task.Result : null;
 
-    private MemberProcess(string name, Process process, Regex upLine, Func<string, bool> echo)
+    private MemberProcess(string name, Process process, string program, Func<string, bool> echo)
     {
         Name = name;
         _process = process;
-        _upLine = upLine;
+        _program = program;
         _echo = echo;
     }
 
-    /// <summary>Starts <c>dotnet <paramref name="dll"/> <paramref name="args"/></c>; <paramref name="upLine"/>'s first group
-    /// is the member address; output lines for which <paramref name="echo"/> is true are printed with the name as prefix.</summary>
-    public static MemberProcess Start(string name, string dll, Regex upLine, Func<string, bool> echo, params string[] args)
+    /// <summary>Starts <c>dotnet <paramref name="dll"/> <paramref name="args"/></c>; its up line (<see cref="MemberUpLine"/>
+    /// of <paramref name="program"/>) gives the member address; output lines for which <paramref name="echo"/> is true are printed with the name as prefix.</summary>
+    public static MemberProcess Start(string name, string dll, string program, Func<string, bool> echo, params string[] args)
     {
         if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} not found: build the solution first (dotnet build PoolCluster.sln)", dll);
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        var member = new MemberProcess(name, process, upLine, echo);
+        var member = new MemberProcess(name, process, program, echo);
         process.OutputDataReceived += (_, e) => member.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => member.OnLine(e.Data);
         process.Exited += (_, _) => member._up.TrySetException(new InvalidOperationException($"{name} exited with code {process.ExitCode} before it was up"));
@@ -92,8 +93,7 @@ internal sealed class MemberProcess : IDisposable
         if (line is null) return;
         lock (_lines) if (_lines.Count < 200) _lines.Add(line); // the start-up lines are what is looked for
         if (_echo(line)) Console.WriteLine($"[{Name}] {line}");
-        var match = _upLine.Match(line);
-        if (match.Success) _up.TrySetResult(match.Groups[1].Value);
+        if (MemberUpLine.TryParse(line, out var up) && up.Program == _program) _up.TrySetResult(up.Address);
     }
 
     private const int SigTerm = 15;

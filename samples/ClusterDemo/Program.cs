@@ -15,6 +15,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using PoolCluster;
+using PoolCluster.Cluster;
 using PoolCluster.ClusterDemo;
 
 const int Tasks = 40;
@@ -33,9 +34,7 @@ if (rest is not [] and not ["--connect", _])
 }
 var connectTo = rest is ["--connect", var address] ? address : null;
 
-var seedUp = new Regex(@"^Pool\.Seed up at (\S+)$");
 var dashboardLine = new Regex(@"^Pool\.Seed dashboard at (\S+)");
-var nodeUp = new Regex(@"^Pool\.Node up at (\S+) offering (\d+) processes$");
 
 using var cancel = new CancellationTokenSource();
 void OnSignal(PosixSignalContext context) { context.Cancel = true; cancel.Cancel(); }
@@ -58,7 +57,7 @@ try
         var seedPort = FreeLoopbackPort().ToString();
         // The seed's usual dashboard port when it is free, any free one otherwise.
         var httpPort = PortIsFree(4080) ? 4080 : FreeLoopbackPort();
-        seed = MemberProcess.Start("seed", ProgramDll("PoolSeedDll"), seedUp, echo: _ => true, "--host", "127.0.0.1", "--port", seedPort,
+        seed = MemberProcess.Start("seed", ProgramDll("PoolSeedDll"), MemberUpLine.Seed, echo: _ => true, "--host", "127.0.0.1", "--port", seedPort,
             "--http-port", httpPort.ToString());
         seedAddress = await seed.WaitUpAsync(startTimeout, cancel.Token);
         if (seed.FirstLine(dashboardLine) is { } dashboard)
@@ -66,7 +65,7 @@ try
 
         // The seed prints membership changes; the nodes' copies of them are left out to keep the output readable.
         for (var i = 1; i <= Nodes; i++)
-            nodes.Add(MemberProcess.Start($"node{i}", ProgramDll("PoolNodeDll"), nodeUp, echo: line => !line.Contains(": member "),
+            nodes.Add(MemberProcess.Start($"node{i}", ProgramDll("PoolNodeDll"), MemberUpLine.Node, echo: line => !line.Contains(": member "),
                 "--seed", seedAddress, "--host", "127.0.0.1", "--port", "0", "--processes", ProcessesPerNode.ToString()));
         await Task.WhenAll(nodes.Select(n => n.WaitUpAsync(startTimeout, cancel.Token)));
         expectedProcesses = Nodes * ProcessesPerNode;

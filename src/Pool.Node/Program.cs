@@ -7,7 +7,7 @@ using PoolCluster.Cli;
 using PoolCluster.Cluster;
 
 var program = new MemberProgram(
-    Name: "Pool.Node",
+    Name: MemberUpLine.Node,
     Description: "PoolCluster worker node: joins the cluster with role 'worker' (and any --role) and runs up to N child processes, shared by every client.",
     Role: "worker",
     ConfigFileName: "node.hocon",
@@ -18,8 +18,5 @@ var program = new MemberProgram(
 return MemberCommandLine.Run(program, args, settings =>
     MemberHost.Run(program.Name, settings,
         start: system => PoolNode.StartWorkerHost(system, settings.Processes),
-        upLine: address => UpLine(address, settings.Processes)));
-
-// The readiness line, printed once when the member is Up; scripts and tests wait for it and parse it
-// (regex: ^Pool\.Node up at (akka(?:\.ssl)?\.tcp://pool@\S+:\d+) offering (\d+) processes$). Keep it exactly so.
-static string UpLine(Akka.Actor.Address address, int processes) => $"Pool.Node up at {address} offering {processes} processes";
+        // The readiness line scripts and tests wait for: one definition, MemberUpLine.
+        upLine: address => MemberUpLine.Format(MemberUpLine.Node, address.ToString(), settings.Processes)));

@@ -3,9 +3,10 @@
 //   dotnet run --project src/Pool.Seed -- --host 127.0.0.1 --port 4053
 // Prints, once it is Up:  Pool.Seed up at akka.tcp://pool@HOST:PORT
 using PoolCluster.Cli;
+using PoolCluster.Cluster;
 
 var program = new MemberProgram(
-    Name: "Pool.Seed",
+    Name: MemberUpLine.Seed,
     Description: "PoolCluster seed node: the cluster's well-known entry point. Role 'seed'; hosts no workers.",
     Role: "seed",
     ConfigFileName: "seed.hocon",
@@ -18,4 +19,4 @@ var program = new MemberProgram(
 
 return MemberCommandLine.Run(program, args, settings =>
     // The seed hosts the cluster's shared-object manager (a singleton on the seed role, poolcluster.manager.role).
-    MemberHost.Run(program.Name, settings, start: system => PoolCluster.PoolManager.StartClusterManager(system), upLine: address => $"Pool.Seed up at {address}"));
+    MemberHost.Run(program.Name, settings, start: system => PoolCluster.PoolManager.StartClusterManager(system), upLine: address => MemberUpLine.Format(MemberUpLine.Seed, address.ToString())));

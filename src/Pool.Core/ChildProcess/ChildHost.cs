@@ -33,11 +33,12 @@ internal static class ChildHost
 
         writer.Write(FrameType.Hello, Environment.ProcessId, 0, default);
         writer.Flush();
-        var managerChannel = new PipeManagerChannel(writer);
-        Manager.ManagerChannel.Install(managerChannel);
+        var calls = new PipeCalls(writer);
+        // Shared-object proxies in this child reach their managers over this pipe (a child belongs to one pool).
+        Manager.ManagerChannel.UseChildPipe(calls.Call);
 
         var revocations = new ChunkRevocations(writer);
-        var readerThread = new Thread(() => ReadUntilParentGone(reader, inbox, managerChannel, revocations)) { IsBackground = true, Name = "pool-child-reader" };
+        var readerThread = new Thread(() => ReadUntilParentGone(reader, inbox, calls, revocations)) { IsBackground = true, Name = "pool-child-reader" };
         readerThread.Start();
 
         TaskContext.InWorker = true;
@@ -104,14 +105,14 @@ internal static class ChildHost
         }
     }
 
-    private static void ReadUntilParentGone(FrameReader reader, BlockingCollection<Frame> inbox, PipeManagerChannel managerChannel, ChunkRevocations revocations)
+    private static void ReadUntilParentGone(FrameReader reader, BlockingCollection<Frame> inbox, PipeCalls calls, ChunkRevocations revocations)
     {
         try
         {
             while (reader.Read() is { } frame)
             {
                 // Replies to shared-object calls go straight to the blocked caller, which may be the task loop itself.
-                if (frame.Type == FrameType.ManagerResponse) managerChannel.Complete(frame.Id, frame.Payload);
+                if (frame.Type == FrameType.ManagerResponse) calls.Complete(frame.Id, frame.Payload);
                 // A revocation must overtake the queue it is about; the task loop may be busy for a long time.
                 else if (frame.Type == FrameType.Revoke) revocations.Revoke(frame.Id);
                 // A cancel must reach a chunk while it runs, so it never queues behind it.

@@ -13,7 +13,8 @@ internal enum FrameType : byte
     RunChunk = 3,
     /// <summary>Finish what is queued, then exit.</summary>
     Shutdown = 4,
-    /// <summary>Id: call id. Payload: serialized <c>ManagerReply</c> answering a <see cref="ManagerRequest"/>.</summary>
+    /// <summary>Id: call id. Payload: the answer to a <see cref="ManagerRequest"/>, opaque to the pipe (a serialized
+    /// <c>ManagerReply</c>, made by the worker's <c>ManagerRelay</c>).</summary>
     ManagerResponse = 5,
     /// <summary>Id: task id. Skip this chunk if it has not started (another worker runs it); answered by <see cref="Revoked"/>.</summary>
     Revoke = 6,
@@ -35,8 +36,8 @@ internal enum FrameType : byte
     ChunkResult = 13,
     /// <summary>Id: task id. Payload: ErrorInfo for a failure of the whole chunk (function could not be resolved, ...).</summary>
     ChunkFailed = 14,
-    /// <summary>Id: call id, Aux: timeout in ms. Payload: serialized <c>ManagerEnvelope</c>: a shared-object call from user
-    /// code, which the worker forwards to the manager that hosts the object.</summary>
+    /// <summary>Id: call id, Aux: timeout in ms. Payload: a shared-object call from user code, opaque to the pipe and the
+    /// worker actor (a serialized <c>ManagerEnvelope</c>): the worker's <c>ManagerRelay</c> forwards it to its manager.</summary>
     ManagerRequest = 15,
     /// <summary>Id: task id, Aux: 1 when the chunk will not run here, 0 when it had already started or finished. Sent at once,
     /// ahead of the results of every chunk queued behind it.</summary>

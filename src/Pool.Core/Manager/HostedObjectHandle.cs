@@ -8,11 +8,7 @@ namespace PoolCluster;
 /// </summary>
 public sealed class HostedObjectHandle : SharedObject
 {
-
-    internal HostedObjectHandle(ManagerAddress manager, string name, Delegate factory, Type contract, TimeSpan callTimeout)
-    {
-        Init(ProxyState.Of(manager, name, ObjectKinds.Hosted, [factory, contract.AssemblyQualifiedName], callTimeout));
-    }
+    private HostedObjectHandle() { } // made by PoolManager through SharedObject.Restore
 
     /// <summary>The interface the object is used through (assembly-qualified).</summary>
     public string ContractName => (string)State.CreateArgs[1]!;
@@ -43,6 +39,6 @@ public sealed class HostedObjectHandle : SharedObject
         var parameters = method.GetParameters();
         if (parameters.Any(p => p.ParameterType.IsByRef))
             throw new NotSupportedException($"Method {method.Name} has ref/out parameters, which a shared object cannot support.");
-        return Call("invoke", method.Name, parameters.Select(p => p.ParameterType.AssemblyQualifiedName!).ToArray(), args);
+        return Call(SharedOp.Invoke, method.Name, parameters.Select(p => p.ParameterType.AssemblyQualifiedName!).ToArray(), args);
     }
 }

@@ -7,6 +7,8 @@ namespace PoolCluster.Manager;
 /// Managers hosted by this process, by the path their proxies carry. An <see cref="IActorRef"/> of a local actor can be
 /// told from any actor system of the same process, so a standalone <see cref="WorkerPool"/>'s worker actors (in the
 /// pool's own local ActorSystem) reach a <see cref="PoolManager"/> hosted in another local ActorSystem without remoting.
+/// Keys are unique per manager (the actor name holds a GUID), so two managers in one process never answer for each
+/// other; what a pool's relay uses for anything else is its own actor system.
 /// </summary>
 internal static class LocalManagers
 {

@@ -104,12 +104,12 @@ internal sealed class ManagerActor : ReceiveActor, IWithTimers, IWaiterHost, IWi
         var op = new ManagerOp(call, Sender, this);
         _objects.TryGetValue(call.ObjectName, out var before);
         // Hold the answer of anything that may change a replicated object until a majority has the change.
-        var replicate = _replica is not null && (call.Operation == ObjectKinds.CreateOperation
+        var replicate = _replica is not null && (call.Operation == SharedOp.Create
             ? before is null : before is IReplicatedState r && r.Reads(call.Operation) is false);
         if (replicate) op.Hold();
         try
         {
-            if (call.Operation == ObjectKinds.CreateOperation) Create(op, call.Kind);
+            if (call.Operation == SharedOp.Create) Create(op, call.Kind);
             else if (before is null)
                 op.Fail(new SharedObjectMissingException($"The manager holds no object named '{call.ObjectName}'."));
             else if (before.Kind != call.Kind) op.Fail(KindMismatch(call.ObjectName, before.Kind, call.Kind));

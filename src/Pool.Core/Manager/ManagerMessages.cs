@@ -16,10 +16,10 @@ internal sealed record ManagerAddress(string? ActorPath, string? SingletonRole)
 /// <summary>One operation on one shared object. Values inside are user types, carried by Hyperion.</summary>
 /// <param name="ObjectName">The shared object's name.</param>
 /// <param name="Kind">The object's kind (dict, list, queue, ...), checked against what the manager holds.</param>
-/// <param name="Operation">The operation's name, e.g. "set", "get", "acquire".</param>
+/// <param name="Operation">The operation, e.g. <see cref="SharedOp.Set"/>, <see cref="SharedOp.Acquire"/>.</param>
 /// <param name="Args">Arguments of the operation.</param>
 /// <param name="Holder">Who calls: lock ownership and release on death are tracked per holder.</param>
-internal sealed record ManagerCall(string ObjectName, string Kind, string Operation, object?[] Args, string Holder);
+internal sealed record ManagerCall(string ObjectName, string Kind, SharedOp Operation, object?[] Args, string Holder);
 
 /// <summary>The manager's answer: a value or an error.</summary>
 internal sealed record ManagerReply(object? Value, ErrorInfo? Error);

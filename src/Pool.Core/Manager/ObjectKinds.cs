@@ -14,7 +14,4 @@ internal static class ObjectKinds
     public const string Barrier = "barrier";
     public const string Namespace = "namespace";
     public const string Hosted = "registered object";
-
-    /// <summary>The operation every proxy sends first (and again after a manager restart): get-or-create.</summary>
-    public const string CreateOperation = "create";
 }

@@ -13,9 +13,10 @@ namespace PoolCluster;
 /// </summary>
 /// <remarks>
 /// <para><c>new PoolManager()</c> hosts the manager in this process. Design: it runs in a small local ActorSystem of
-/// its own, and its actor reference is registered process-wide; a standalone <see cref="WorkerPool"/> (another local
-/// ActorSystem, no remoting) forwards its children's calls to that reference directly (an in-process actor reference
-/// works across local actor systems), so neither needs remoting or a port.</para>
+/// its own, and its actor reference is registered process-wide by its unique path; a standalone <see cref="WorkerPool"/> (another
+/// local ActorSystem, no remoting) forwards its children's calls to that reference directly (an in-process actor
+/// reference works across local actor systems), so neither needs remoting or a port. The proxies it makes call through
+/// its own actor system, so managers of two clusters in one process stay apart.</para>
 /// <para>In a cluster (<see cref="Connect"/>, or <see cref="Create"/> with a cluster member) the manager is a cluster
 /// singleton on the oldest member with role <c>poolcluster.manager.role</c> (default <c>seed</c>). When that member
 /// goes, the singleton restarts on the next one with the replicated content of dicts, lists, queues, values and
@@ -32,6 +33,7 @@ public sealed class PoolManager : IDisposable
     private readonly IActorRef? _hosted;
     private readonly ManagerAddress _address;
     private readonly TimeSpan _callTimeout;
+    private readonly ActorSystemManagerChannel _channel;
     private int _disposed;
 
     /// <summary>Hosts a manager in this process (objects live as long as this instance).</summary>
@@ -56,8 +58,8 @@ public sealed class PoolManager : IDisposable
             LocalManagers.Register(path, _hosted);
             _address = new ManagerAddress(path, null);
         }
-        ActorSystemManagerChannel.Instance.Add(system);
-        ManagerChannel.InstallIfAbsent(ActorSystemManagerChannel.Instance);
+        // This manager's proxies call through this system: two clusters in one process never share a channel.
+        _channel = ActorSystemManagerChannel.Opened(system);
     }
 
     /// <summary>
@@ -99,48 +101,48 @@ public sealed class PoolManager : IDisposable
 
     /// <summary>A shared dictionary (get-or-create by name; no name: a new private one).</summary>
     public SharedDict<TKey, TValue> Dict<TKey, TValue>(string? name = null) where TKey : notnull =>
-        Made(new SharedDict<TKey, TValue>(_address, NameOrNew(name, "dict"), _callTimeout));
+        Made<SharedDict<TKey, TValue>>(name, ObjectKinds.Dict);
 
     /// <summary>A shared list (get-or-create by name; no name: a new private one).</summary>
     public SharedList<T> List<T>(string? name = null) =>
-        Made(new SharedList<T>(_address, NameOrNew(name, "list"), _callTimeout));
+        Made<SharedList<T>>(name, ObjectKinds.List);
 
     /// <summary>A shared FIFO queue; <paramref name="maxSize"/> bounds it (null or 0: unbounded; only used when it is created).</summary>
     public SharedQueue<T> Queue<T>(string? name = null, int? maxSize = null)
     {
         if (maxSize < 0) throw new ArgumentOutOfRangeException(nameof(maxSize), maxSize, "maxSize cannot be negative");
-        return Made(new SharedQueue<T>(_address, NameOrNew(name, "queue"), maxSize, _callTimeout));
+        return Made<SharedQueue<T>>(name, ObjectKinds.Queue, [maxSize]);
     }
 
     /// <summary>A shared value, <paramref name="initial"/> when it is created.</summary>
     public SharedValue<T> Value<T>(string? name = null, T initial = default!) =>
-        Made(new SharedValue<T>(_address, NameOrNew(name, "value"), initial, _callTimeout));
+        Made<SharedValue<T>>(name, ObjectKinds.Value, [initial]);
 
     /// <summary>A shared (non re-entrant) lock.</summary>
-    public SharedLock Lock(string? name = null) => Made(new SharedLock(_address, NameOrNew(name, "lock"), _callTimeout));
+    public SharedLock Lock(string? name = null) => Made<SharedLock>(name, ObjectKinds.Lock);
 
     /// <summary>A shared re-entrant lock.</summary>
-    public SharedRLock RLock(string? name = null) => Made(new SharedRLock(_address, NameOrNew(name, "rlock"), _callTimeout));
+    public SharedRLock RLock(string? name = null) => Made<SharedRLock>(name, ObjectKinds.RLock);
 
     /// <summary>A shared bounded semaphore with <paramref name="count"/> permits (used when it is created).</summary>
     public SharedSemaphore Semaphore(string? name = null, int count = 1)
     {
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "A semaphore needs at least one permit");
-        return Made(new SharedSemaphore(_address, NameOrNew(name, "semaphore"), count, _callTimeout));
+        return Made<SharedSemaphore>(name, ObjectKinds.Semaphore, [count]);
     }
 
     /// <summary>A shared event.</summary>
-    public SharedEvent Event(string? name = null) => Made(new SharedEvent(_address, NameOrNew(name, "event"), _callTimeout));
+    public SharedEvent Event(string? name = null) => Made<SharedEvent>(name, ObjectKinds.Event);
 
     /// <summary>A shared barrier for <paramref name="parties"/> participants (used when it is created).</summary>
     public SharedBarrier Barrier(string? name, int parties)
     {
         if (parties < 1) throw new ArgumentOutOfRangeException(nameof(parties), parties, "A barrier needs at least one party");
-        return Made(new SharedBarrier(_address, NameOrNew(name, "barrier"), parties, _callTimeout));
+        return Made<SharedBarrier>(name, ObjectKinds.Barrier, [parties]);
     }
 
     /// <summary>A shared namespace of named attributes.</summary>
-    public SharedNamespace Namespace(string? name = null) => Made(new SharedNamespace(_address, NameOrNew(name, "namespace"), _callTimeout));
+    public SharedNamespace Namespace(string? name = null) => Made<SharedNamespace>(name, ObjectKinds.Namespace);
 
     /// <summary>
     /// Hosts a user object in the manager: <paramref name="factory"/> runs once, in the manager's process, when the name
@@ -154,13 +156,17 @@ public sealed class PoolManager : IDisposable
         if (!typeof(TInterface).IsInterface)
             throw new ArgumentException($"{typeof(TInterface).FullName} is not an interface: shared objects are used through an interface", nameof(TInterface));
         ClosureValidator.Validate(factory);
-        var handle = Made(new HostedObjectHandle(_address, NameOrNew(name, "object"), factory, typeof(TInterface), _callTimeout));
+        var handle = Made<HostedObjectHandle>(name, ObjectKinds.Hosted, [factory, typeof(TInterface).AssemblyQualifiedName], newNamePrefix: "object");
         return handle.As<TInterface>();
     }
 
-    private T Made<T>(T proxy) where T : SharedObject
+    /// <summary>A proxy of <typeparamref name="T"/> bound to this manager, after get-or-create of the object: one
+    /// place for every kind (<paramref name="createArgs"/> are used when the object is new).</summary>
+    private T Made<T>(string? name, string kind, object?[]? createArgs = null, string? newNamePrefix = null) where T : SharedObject
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var proxy = (T)SharedObject.Restore(typeof(T), ProxyState.Of(_address, NameOrNew(name, newNamePrefix ?? kind), kind, createArgs ?? [], _callTimeout));
+        proxy.BindTo(_channel);
         proxy.Create();
         return proxy;
     }
@@ -182,7 +188,7 @@ public sealed class PoolManager : IDisposable
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         if (_address.ActorPath is { } path) LocalManagers.Unregister(path);
-        ActorSystemManagerChannel.Instance.Remove(_system);
+        _channel.Close();
         if (_hosted is not null) _system.Stop(_hosted);
         if (_ownsSystem) _system.Terminate().Wait(TimeSpan.FromSeconds(10));
     }

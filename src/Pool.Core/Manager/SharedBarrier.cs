@@ -8,28 +8,22 @@ namespace PoolCluster;
 /// </summary>
 public sealed class SharedBarrier : SharedObject
 {
-
-    internal SharedBarrier(ManagerAddress manager, string name, int parties, TimeSpan callTimeout)
-    {
-        Init(ProxyState.Of(manager, name, ObjectKinds.Barrier, [parties], callTimeout));
-    }
+    private SharedBarrier() { } // made by PoolManager through SharedObject.Restore
 
     /// <summary>The number of participants a round needs.</summary>
-    public int Parties => (int)Call("parties")!;
+    public int Parties => (int)Call(SharedOp.Parties)!;
 
     /// <summary>How many wait now.</summary>
-    public int Waiting => (int)Call("waiting")!;
+    public int Waiting => (int)Call(SharedOp.Waiting)!;
 
     /// <summary>Waits for the other parties, up to <paramref name="timeout"/> (null: indefinitely); returns this caller's
     /// arrival index in the round (0 .. Parties-1).</summary>
     /// <exception cref="TimeoutException">The round did not fill by the deadline (this caller left it; the others keep waiting).</exception>
     public int Wait(TimeSpan? timeout = null)
     {
-        var holder = CurrentHolder();
         var index = -1;
-        var done = WaitInSlices(timeout, slice =>
+        var done = WaitFor(SharedOp.Wait, timeout, reply =>
         {
-            var reply = Call("wait", [Millis(slice)], slice, holder);
             if (reply is not int i) return false;
             index = i;
             return true;

@@ -11,21 +11,17 @@ namespace PoolCluster;
 public sealed class SharedDict<TKey, TValue> : SharedObject, IDictionary<TKey, TValue>, IReadOnlyDictionary<TKey, TValue>
     where TKey : notnull
 {
-
-    internal SharedDict(ManagerAddress manager, string name, TimeSpan callTimeout)
-    {
-        Init(ProxyState.Of(manager, name, ObjectKinds.Dict, [], callTimeout));
-    }
+    private SharedDict() { } // made by PoolManager through SharedObject.Restore
 
     /// <summary>Gets or sets a value; getting a missing key throws <see cref="KeyNotFoundException"/>.</summary>
     public TValue this[TKey key]
     {
-        get => (TValue)Call("get", key)!;
-        set => Call("set", key, value);
+        get => (TValue)Call(SharedOp.Get, key)!;
+        set => Call(SharedOp.Set, key, value);
     }
 
     /// <summary>The number of entries now.</summary>
-    public int Count => (int)Call("count")!;
+    public int Count => (int)Call(SharedOp.Count)!;
 
     /// <inheritdoc />
     public bool IsReadOnly => false;
@@ -41,30 +37,30 @@ public sealed class SharedDict<TKey, TValue> : SharedObject, IDictionary<TKey, T
     IEnumerable<TValue> IReadOnlyDictionary<TKey, TValue>.Values => Values;
 
     /// <summary>Adds an entry; <see cref="ArgumentException"/> if the key exists (checked atomically in the manager).</summary>
-    public void Add(TKey key, TValue value) => Call("add", key, value);
+    public void Add(TKey key, TValue value) => Call(SharedOp.Add, key, value);
 
     /// <inheritdoc />
     public void Add(KeyValuePair<TKey, TValue> item) => Add(item.Key, item.Value);
 
     /// <summary>Adds <paramref name="value"/> unless the key exists; returns the value now stored (Python's <c>setdefault</c>).</summary>
-    public TValue GetOrAdd(TKey key, TValue value) => (TValue)Call("setdefault", key, value)!;
+    public TValue GetOrAdd(TKey key, TValue value) => (TValue)Call(SharedOp.SetDefault, key, value)!;
 
     /// <inheritdoc />
-    public bool ContainsKey(TKey key) => (bool)Call("containskey", key)!;
+    public bool ContainsKey(TKey key) => (bool)Call(SharedOp.ContainsKey, key)!;
 
     /// <inheritdoc />
-    public bool Contains(KeyValuePair<TKey, TValue> item) => (bool)Call("containspair", item.Key, item.Value)!;
+    public bool Contains(KeyValuePair<TKey, TValue> item) => (bool)Call(SharedOp.ContainsPair, item.Key, item.Value)!;
 
     /// <inheritdoc />
-    public bool Remove(TKey key) => (bool)Call("remove", key)!;
+    public bool Remove(TKey key) => (bool)Call(SharedOp.Remove, key)!;
 
     /// <inheritdoc />
-    public bool Remove(KeyValuePair<TKey, TValue> item) => (bool)Call("removepair", item.Key, item.Value)!;
+    public bool Remove(KeyValuePair<TKey, TValue> item) => (bool)Call(SharedOp.RemovePair, item.Key, item.Value)!;
 
     /// <inheritdoc />
     public bool TryGetValue(TKey key, [MaybeNullWhen(false)] out TValue value)
     {
-        if (Call("tryget", key) is object?[] found)
+        if (Call(SharedOp.TryGet, key) is object?[] found)
         {
             value = (TValue)found[0]!;
             return true;
@@ -74,7 +70,7 @@ public sealed class SharedDict<TKey, TValue> : SharedObject, IDictionary<TKey, T
     }
 
     /// <inheritdoc />
-    public void Clear() => Call("clear");
+    public void Clear() => Call(SharedOp.Clear);
 
     /// <inheritdoc />
     public void CopyTo(KeyValuePair<TKey, TValue>[] array, int arrayIndex) => Snapshot().CopyTo(array, arrayIndex);
@@ -87,7 +83,7 @@ public sealed class SharedDict<TKey, TValue> : SharedObject, IDictionary<TKey, T
     /// <summary>All entries, read in one operation.</summary>
     public KeyValuePair<TKey, TValue>[] Snapshot()
     {
-        var both = (object?[])Call("items")!;
+        var both = (object?[])Call(SharedOp.Items)!;
         var keys = (object?[])both[0]!;
         var values = (object?[])both[1]!;
         var result = new KeyValuePair<TKey, TValue>[keys.Length];

@@ -5,25 +5,17 @@ namespace PoolCluster;
 /// <summary>An event held by a <see cref="PoolManager"/> (Python's <c>Manager().Event()</c>).</summary>
 public sealed class SharedEvent : SharedObject
 {
-
-    internal SharedEvent(ManagerAddress manager, string name, TimeSpan callTimeout)
-    {
-        Init(ProxyState.Of(manager, name, ObjectKinds.Event, [], callTimeout));
-    }
+    private SharedEvent() { } // made by PoolManager through SharedObject.Restore
 
     /// <summary>Whether the event is set.</summary>
-    public bool IsSet => (bool)Call("isset")!;
+    public bool IsSet => (bool)Call(SharedOp.IsSet)!;
 
     /// <summary>Sets the event and wakes every waiter.</summary>
-    public void Set() => Call("set");
+    public void Set() => Call(SharedOp.Set);
 
     /// <summary>Resets the event.</summary>
-    public void Clear() => Call("clear");
+    public void Clear() => Call(SharedOp.Clear);
 
     /// <summary>Waits until the event is set or <paramref name="timeout"/> passes (null: indefinitely); returns whether it is set.</summary>
-    public bool Wait(TimeSpan? timeout = null)
-    {
-        var holder = CurrentHolder();
-        return WaitInSlices(timeout, slice => (bool)Call("wait", [Millis(slice)], slice, holder)!);
-    }
+    public bool Wait(TimeSpan? timeout = null) => WaitFor(SharedOp.Wait, timeout, reply => (bool)reply!);
 }

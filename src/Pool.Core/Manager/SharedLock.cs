@@ -8,12 +8,8 @@ namespace PoolCluster;
 /// </summary>
 public sealed class SharedLock : SharedLockBase
 {
-
-    internal SharedLock(ManagerAddress manager, string name, TimeSpan callTimeout)
-    {
-        Init(ProxyState.Of(manager, name, ObjectKinds.Lock, [], callTimeout));
-    }
+    private SharedLock() { } // made by PoolManager through SharedObject.Restore
 
     /// <summary>Whether anybody holds the lock now.</summary>
-    public bool IsLocked => (bool)Call("locked")!;
+    public bool IsLocked => (bool)Call(SharedOp.Locked)!;
 }

@@ -8,7 +8,7 @@ namespace PoolCluster;
 /// </summary>
 public abstract class SharedLockBase : SharedObject
 {
-
+    private protected SharedLockBase() { }
 
     /// <summary>Acquires, waiting up to <paramref name="timeout"/> (null: indefinitely); dispose the result to release.</summary>
     /// <exception cref="TimeoutException">Not acquired by the deadline.</exception>
@@ -17,7 +17,7 @@ public abstract class SharedLockBase : SharedObject
         var holder = CurrentHolder();
         if (!AcquireAs(holder, timeout))
             throw new TimeoutException($"Could not acquire the shared {GetType().Name.Replace("Shared", "").ToLowerInvariant()} '{Name}' within {timeout!.Value.TotalSeconds:0.###} s");
-        return new SharedReleaser(() => Call("release", [], null, holder));
+        return new SharedReleaser(() => Call(SharedOp.Release, [], null, holder));
     }
 
     /// <summary>Acquires if possible within <paramref name="timeout"/> (default: now); false otherwise. Pair with <see cref="Release"/>.</summary>
@@ -25,8 +25,7 @@ public abstract class SharedLockBase : SharedObject
 
     /// <summary>Releases once on behalf of the calling thread.</summary>
     /// <exception cref="System.Threading.SynchronizationLockException">A lock not held by the calling thread.</exception>
-    public void Release() => Call("release");
+    public void Release() => Call(SharedOp.Release);
 
-    private bool AcquireAs(string holder, TimeSpan? timeout) =>
-        WaitInSlices(timeout, slice => (bool)Call("acquire", [Millis(slice)], slice, holder)!);
+    private bool AcquireAs(string holder, TimeSpan? timeout) => WaitFor(SharedOp.Acquire, timeout, reply => (bool)reply!, holder);
 }

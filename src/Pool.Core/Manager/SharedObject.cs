@@ -21,15 +21,23 @@ public abstract class SharedObject
     /// <summary>The proxy's data; proxies travel as this (see <see cref="SharedObjectSurrogate"/>).</summary>
     internal ProxyState State { get; private set; } = null!;
 
-    private protected void Init(ProxyState state) => State = state;
+    // The channel of the PoolManager that made this proxy; not part of its data: a proxy that travelled (into a child,
+    // to another node) finds the channel of the process it is in.
+    private IManagerChannel? _channel;
 
-    /// <summary>Rebuilds a proxy of <paramref name="type"/> from its data (on the receiving side of a transfer).</summary>
+    /// <summary>Calls go through <paramref name="channel"/> (the making PoolManager's actor system).</summary>
+    internal void BindTo(IManagerChannel channel) => _channel = channel;
+
+    private IManagerChannel Channel => _channel ?? ManagerChannel.For(State.Manager);
+
+    /// <summary>A proxy of <paramref name="type"/> over its data: how a PoolManager makes one, and how one is rebuilt on the
+    /// receiving side of a transfer (no constructor runs either way).</summary>
     internal static SharedObject Restore(Type type, ProxyState state)
     {
         if (!typeof(SharedObject).IsAssignableFrom(type) || type.IsAbstract)
             throw new InvalidOperationException($"{type.FullName} is not a shared-object proxy type");
         var proxy = (SharedObject)System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(type);
-        proxy.Init(state);
+        proxy.State = state;
         return proxy;
     }
 
@@ -48,13 +56,13 @@ public abstract class SharedObject
     public override string ToString() => $"{GetType().Name}('{Name}' at {State.Manager})";
 
     /// <summary>Get-or-create: called when the proxy is made, and again if the manager lost the object (a restart).</summary>
-    internal void Create() => Send(ObjectKinds.CreateOperation, State.CreateArgs, null, null);
+    internal void Create() => Send(SharedOp.Create, State.CreateArgs, null, null);
 
     /// <summary>One operation: returns the manager's value, or throws the error it sent back.</summary>
-    internal object? Call(string operation, params object?[] args) => Call(operation, args, wait: null, holder: null);
+    internal object? Call(SharedOp operation, params object?[] args) => Call(operation, args, wait: null, holder: null);
 
     /// <summary>One operation that may wait in the manager up to <paramref name="wait"/>.</summary>
-    internal object? Call(string operation, object?[] args, TimeSpan? wait, string? holder)
+    internal object? Call(SharedOp operation, object?[] args, TimeSpan? wait, string? holder)
     {
         try
         {
@@ -69,11 +77,11 @@ public abstract class SharedObject
     }
 
     /// <summary>The holder id of the calling thread (lock ownership is per thread of a process).</summary>
-    internal static string CurrentHolder() => HolderIds.Current(ManagerChannel.Current);
+    internal string CurrentHolder() => HolderIds.Current(Channel);
 
-    private object? Send(string operation, object?[] args, TimeSpan? wait, string? holder)
+    private object? Send(SharedOp operation, object?[] args, TimeSpan? wait, string? holder)
     {
-        var channel = ManagerChannel.Current;
+        var channel = Channel;
         var call = new ManagerCall(Name, State.Kind, operation, args, holder ?? HolderIds.Current(channel));
         var timeout = wait is { } w ? w + Margin : CallTimeout;
         var reply = Wire.FromBytes<ManagerReply>(channel.Call(State.Manager, Wire.ToBytes(call), timeout));
@@ -84,6 +92,17 @@ public abstract class SharedObject
             throw error.ToException();
         }
         return reply.Value;
+    }
+
+    /// <summary>
+    /// One blocking operation on behalf of <paramref name="holder"/> (default: the calling thread), sent in slices
+    /// (<see cref="WaitInSlices"/>) until <paramref name="done"/> accepts a reply. The slice's timeout follows
+    /// <paramref name="leading"/> as the operation's last argument.
+    /// </summary>
+    private protected bool WaitFor(SharedOp operation, TimeSpan? timeout, Func<object?, bool> done, string? holder = null, params object?[] leading)
+    {
+        holder ??= CurrentHolder();
+        return WaitInSlices(timeout, slice => done(Call(operation, [.. leading, Millis(slice)], slice, holder)));
     }
 
     /// <summary>A timeout as sent to the manager: milliseconds, at most one slice.</summary>

@@ -9,17 +9,13 @@ namespace PoolCluster;
 /// </summary>
 public sealed class SharedQueue<T> : SharedObject
 {
-
-    internal SharedQueue(ManagerAddress manager, string name, int? maxSize, TimeSpan callTimeout)
-    {
-        Init(ProxyState.Of(manager, name, ObjectKinds.Queue, [maxSize], callTimeout));
-    }
+    private SharedQueue() { } // made by PoolManager through SharedObject.Restore
 
     /// <summary>The number of items now.</summary>
-    public int Count => (int)Call("count")!;
+    public int Count => (int)Call(SharedOp.Count)!;
 
     /// <summary>The capacity; 0 means unbounded.</summary>
-    public int MaxSize => (int)Call("maxsize")!;
+    public int MaxSize => (int)Call(SharedOp.MaxSize)!;
 
     /// <summary>Appends <paramref name="item"/>, waiting up to <paramref name="timeout"/> (null: indefinitely) while the queue is full.</summary>
     /// <exception cref="TimeoutException">The queue was still full at the deadline.</exception>
@@ -32,9 +28,7 @@ public sealed class SharedQueue<T> : SharedObject
     /// <summary>Appends <paramref name="item"/> if there is room within <paramref name="timeout"/> (default: now); false if not.</summary>
     public bool TryPut(T item, TimeSpan timeout = default)
     {
-        var holder = CurrentHolder();
-        return WaitInSlices(timeout == Timeout.InfiniteTimeSpan ? null : timeout,
-            slice => (bool)Call("put", [item, Millis(slice)], slice, holder)!);
+        return WaitFor(SharedOp.Put, timeout == Timeout.InfiniteTimeSpan ? null : timeout, reply => (bool)reply!, holder: null, item);
     }
 
     /// <summary>Removes and returns the oldest item, waiting up to <paramref name="timeout"/> (null: indefinitely) while the queue is empty.</summary>
@@ -51,10 +45,8 @@ public sealed class SharedQueue<T> : SharedObject
     /// <summary>Removes the oldest item if one arrives within <paramref name="timeout"/>; false otherwise.</summary>
     public bool TryGet([MaybeNullWhen(false)] out T item, TimeSpan timeout)
     {
-        var holder = CurrentHolder();
         object?[]? taken = null;
-        var ok = WaitInSlices(timeout == Timeout.InfiniteTimeSpan ? null : timeout,
-            slice => (taken = Call("get", [Millis(slice)], slice, holder) as object?[]) is not null);
+        var ok = WaitFor(SharedOp.Get, timeout == Timeout.InfiniteTimeSpan ? null : timeout, reply => (taken = reply as object?[]) is not null);
         item = ok ? (T)taken![0]! : default;
         return ok;
     }

@@ -8,15 +8,11 @@ namespace PoolCluster;
 /// </summary>
 public sealed class SharedRLock : SharedLockBase
 {
-
-    internal SharedRLock(ManagerAddress manager, string name, TimeSpan callTimeout)
-    {
-        Init(ProxyState.Of(manager, name, ObjectKinds.RLock, [], callTimeout));
-    }
+    private SharedRLock() { } // made by PoolManager through SharedObject.Restore
 
     /// <summary>Whether anybody holds the lock now.</summary>
-    public bool IsLocked => (bool)Call("locked")!;
+    public bool IsLocked => (bool)Call(SharedOp.Locked)!;
 
     /// <summary>Whether the calling thread holds the lock.</summary>
-    public bool IsHeldByCurrentThread => (bool)Call("owned")!;
+    public bool IsHeldByCurrentThread => (bool)Call(SharedOp.Owned)!;
 }

@@ -8,12 +8,8 @@ namespace PoolCluster;
 /// </summary>
 public sealed class SharedSemaphore : SharedLockBase
 {
-
-    internal SharedSemaphore(ManagerAddress manager, string name, int count, TimeSpan callTimeout)
-    {
-        Init(ProxyState.Of(manager, name, ObjectKinds.Semaphore, [count], callTimeout));
-    }
+    private SharedSemaphore() { } // made by PoolManager through SharedObject.Restore
 
     /// <summary>The number of free permits now.</summary>
-    public int CurrentCount => (int)Call("value")!;
+    public int CurrentCount => (int)Call(SharedOp.Value)!;
 }

@@ -9,22 +9,18 @@ namespace PoolCluster;
 /// </summary>
 public sealed class SharedValue<T> : SharedObject
 {
-
-    internal SharedValue(ManagerAddress manager, string name, T initial, TimeSpan callTimeout)
-    {
-        Init(ProxyState.Of(manager, name, ObjectKinds.Value, [initial], callTimeout));
-    }
+    private SharedValue() { } // made by PoolManager through SharedObject.Restore
 
     /// <summary>The current value.</summary>
     public T Value
     {
-        get => (T)Call("get")!;
-        set => Call("set", value);
+        get => (T)Call(SharedOp.Get)!;
+        set => Call(SharedOp.Set, value);
     }
 
     /// <summary>Sets <paramref name="value"/> and returns the previous value, atomically.</summary>
-    public T Exchange(T value) => (T)Call("exchange", value)!;
+    public T Exchange(T value) => (T)Call(SharedOp.Exchange, value)!;
 
     /// <summary>Sets <paramref name="value"/> if the current value equals <paramref name="comparand"/>; returns the value before, atomically.</summary>
-    public T CompareExchange(T value, T comparand) => (T)Call("compareexchange", value, comparand)!;
+    public T CompareExchange(T value, T comparand) => (T)Call(SharedOp.CompareExchange, value, comparand)!;
 }

@@ -174,8 +174,8 @@ internal sealed partial class PoolRouter : ReceiveActor, IWithTimers
         Receive<Terminated>(m => workerGone(m.ActorRef));
         Receive<ClusterEvent.MemberUp>(m => { if (attach) Attach(m.Member); });
         Receive<ClusterEvent.ReachableMember>(m => { _unreachable.Remove(m.Member.Address); if (attach) Attach(m.Member); });
-        Receive<ClusterEvent.UnreachableMember>(m => NodeLost(m.Member.Address, "unreachable", workerGone));
-        Receive<ClusterEvent.MemberRemoved>(m => { NodeLost(m.Member.Address, "removed from the cluster", workerGone); _unreachable.Remove(m.Member.Address); });
+        Receive<ClusterEvent.UnreachableMember>(m => NodeLost(m.Member.Address, NodeLoss.Unreachable, workerGone));
+        Receive<ClusterEvent.MemberRemoved>(m => { NodeLost(m.Member.Address, NodeLoss.Removed, workerGone); _unreachable.Remove(m.Member.Address); });
         Receive<ClusterEvent.IMemberEvent>(_ => { });
         Receive<RetryAttach>(m => { if (attach) RetryAttachTo(m.Node); });
     }
@@ -441,14 +441,14 @@ internal sealed partial class PoolRouter : ReceiveActor, IWithTimers
         host.Tell(new AssemblyFiles(files));
     }
 
-    private void NodeLost(Address node, string why, Action<IActorRef> workerGone)
+    private void NodeLost(Address node, NodeLoss why, Action<IActorRef> workerGone)
     {
         _attached.Remove(node);
         _hosts.Remove(node);
         Timers.Cancel(("attach", node));
-        if (!_unreachable.Add(node) && why != "removed from the cluster") return;
+        if (!_unreachable.Add(node) && why != NodeLoss.Removed) return;
         var gone = _workers.Where(w => w.Path.Address.Equals(node)).ToList();
-        if (gone.Count > 0) _log.Warning("Worker node {0} is {1}: its {2} workers are lost", node, why, gone.Count);
+        if (gone.Count > 0) _log.Warning("Worker node {0} is {1}: its {2} workers are lost", node, why.Describe(), gone.Count);
         foreach (var w in gone) workerGone(w);
     }
 

@@ -77,6 +77,9 @@ internal static class CapturedMembers
             return false;
         if (IsCompilerGenerated(type))
             return true;
+        // Shared-object proxies travel as their plain data (a surrogate), never as their fields.
+        if (typeof(SharedObject).IsAssignableFrom(type) || typeof(HostedObjectProxy).IsAssignableFrom(type))
+            return false;
         var ns = type.Namespace ?? "";
         return !(ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal)
                  || ns.StartsWith("Microsoft.", StringComparison.Ordinal) || ns.StartsWith("Akka", StringComparison.Ordinal));

@@ -307,7 +307,7 @@ internal sealed class ChildLifecycle(
         foreach (var c in requeue) _pending.Enqueue(c);
         // Killed from outside (kill -9, OOM killer, chaos) says nothing about whether children can start at all.
         var diedBeforeReady = !slot.Ready && exit.Signal is not (9 or 15);
-        return new ChildLoss(child.Pid, exit, report, slot.Managers, diedBeforeReady, expected, slot.TimedOut is not null);
+        return new ChildLoss(child.Pid, exit, report, diedBeforeReady, expected, slot.TimedOut is not null);
     }
 
     private IPoolProtocolMessage? Blame(ChildSlot slot, BoardSnapshot board, ChildExit exit)

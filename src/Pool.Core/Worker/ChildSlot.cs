@@ -17,9 +17,6 @@ internal sealed class ChildSlot(ChildProcessHandle handle)
     /// <summary>Tasks sent to this child over its life (for MaxTasksPerChild).</summary>
     public int Sent { get; set; }
 
-    /// <summary>Managers this child called: told when the child dies, so its locks are released.</summary>
-    public HashSet<Manager.ManagerAddress> Managers { get; } = [];
-
     /// <summary>The task (and item within it, when the status board told) this child was killed for, having run past
     /// its hard time limit.</summary>
     public (long TaskId, int? Item)? TimedOut { get; set; }

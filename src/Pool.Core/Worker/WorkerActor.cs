@@ -27,6 +27,7 @@ internal sealed partial class WorkerActor : ReceiveActor, IChildListener, IDeadl
     private readonly IActorRef _self; // the child's I/O threads have no actor context: they tell this reference
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ChildLifecycle _children;
+    private readonly Manager.ManagerRelay _managers; // the children's shared-object calls: opaque here
     private readonly PipelineDepth _pipeline;
     private readonly TimeSpan _cancelGrace;
     private int _outstandingDemand;
@@ -37,6 +38,7 @@ internal sealed partial class WorkerActor : ReceiveActor, IChildListener, IDeadl
         _self = Self;
         _pipeline = new PipelineDepth(settings);
         _cancelGrace = settings.CancelGracePeriod;
+        _managers = new Manager.ManagerRelay(Context.System, Self.Path.ToStringWithAddress());
         _children = new ChildLifecycle(settings, this, this, children, m => _log.Info(m), m => _log.Warning(m));
         Running();
         StartStatus();
@@ -269,8 +271,7 @@ internal sealed partial class WorkerActor : ReceiveActor, IChildListener, IDeadl
     {
         if (_children.OnExited(child, exit) is not { } loss) return;
         RecordEnded(loss, stopping);
-        foreach (var manager in loss.Managers)
-            Manager.ManagerResolver.Get(Context.System).Resolve(manager).Tell(new Manager.HolderGone(Manager.PipeHolder.For(loss.Pid)), ActorRefs.NoSender);
+        _managers.ChildGone(loss.Pid);
         if (loss.Report is not null) _router.Tell(loss.Report);
         next(loss);
     }
@@ -319,26 +320,19 @@ internal sealed partial class WorkerActor : ReceiveActor, IChildListener, IDeadl
 
     // ---- shared objects --------------------------------------------------------------------------------------------
 
-    /// <summary>
-    /// A shared-object call from user code in the child: forward it to the manager and pipe the answer back. The
-    /// manager watches this worker, so locks held through it are released if this node dies.
-    /// </summary>
+    /// <summary>A shared-object call from user code in the child: the relay forwards it; the answer goes back down
+    /// the pipe under the call's id.</summary>
     private void ForwardToManager(ChildSlot slot, Frame frame)
     {
         var child = slot.Handle;
-        var timeout = TimeSpan.FromMilliseconds(Math.Max(1, frame.Aux));
-        Manager.ManagerEnvelope envelope;
-        try { envelope = Wire.FromBytes<Manager.ManagerEnvelope>(frame.Payload); }
-        catch (Exception) { child.Kill("malformed shared-object call from the child"); return; }
-        slot.Managers.Add(envelope.Manager);
-        var target = Manager.ManagerResolver.Get(Context.System).Resolve(envelope.Manager);
         var callId = frame.Id;
-        target.Ask<Manager.ManagerResult>(new Manager.ManagerRequestMessage(envelope.Call, Self.Path.ToStringWithAddress()), timeout)
-            .ContinueWith(t => (object)new ManagerAnswered(child, callId, t.IsCompletedSuccessfully
-                ? t.Result.Reply
-                : Wire.ToBytes(new Manager.ManagerReply(null, ErrorInfo.From(new ManagerUnavailableException(
-                    $"The manager ({envelope.Manager}) did not answer within {timeout.TotalSeconds:0.#} s", t.Exception?.GetBaseException()))))))
-            .PipeTo(_self);
+        var reply = _managers.Forward(child.Pid, frame.Payload, TimeSpan.FromMilliseconds(Math.Max(1, frame.Aux)));
+        if (reply is null)
+        {
+            child.Kill("malformed shared-object call from the child");
+            return;
+        }
+        reply.ContinueWith(t => (object)new ManagerAnswered(child, callId, t.Result), TaskScheduler.Default).PipeTo(_self);
     }
 
     // ---- IChildListener: called on the child's I/O threads; everything is handed to the actor as a message ----------

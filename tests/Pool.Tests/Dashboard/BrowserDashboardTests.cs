@@ -17,7 +17,7 @@ public sealed partial class BrowserDashboardTests : IDisposable
     public void The_rendered_page_shows_the_nodes_their_children_and_the_jobs_progress_and_changes_while_it_runs()
     {
         var nodes = new[] { _cluster.StartNode(2), _cluster.StartNode(2) };
-        var addresses = nodes.Select(n => NodeUp().Match(string.Join("\n", n.Lines)).Groups[1].Value).ToList();
+        var addresses = nodes.Select(n => n.UpAddress).ToList();
         using var pool = _cluster.Connect();
         InProcessCluster.WaitFor(() => pool.Processes == 4, Patience, "both nodes' workers");
         var job = pool.MapAsync(Integration.DashboardFunctions.SlowSquare, Enumerable.Range(0, 200), chunkSize: 1);
@@ -67,7 +67,4 @@ public sealed partial class BrowserDashboardTests : IDisposable
 
     [GeneratedRegex(@"class=""num job-done"">(\d+)<")]
     private static partial Regex DoneCell();
-
-    [GeneratedRegex(@"^Pool\.Node up at (\S+) offering", RegexOptions.Multiline)]
-    private static partial Regex NodeUp();
 }

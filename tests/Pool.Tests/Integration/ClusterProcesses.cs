@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text.RegularExpressions;
+using PoolCluster.Cluster;
 using PoolCluster.Tests.Support;
 
 namespace PoolCluster.Tests.Integration;
@@ -11,7 +11,7 @@ namespace PoolCluster.Tests.Integration;
 /// and dependencies: a node has none of this test assembly, so tasks' code is shipped). Every process started is
 /// killed on dispose; every wait is bounded.
 /// </summary>
-public sealed partial class ClusterProcesses : IDisposable
+public sealed class ClusterProcesses : IDisposable
 {
     private readonly List<Process> _processes = [];
     private readonly string _root = FindRepositoryRoot();
@@ -27,7 +27,7 @@ public sealed partial class ClusterProcesses : IDisposable
         SeedHttp = $"http://127.0.0.1:{httpPort}/";
         if (!startSeed) return;
         Seed = Start("Pool.Seed", null, ["--host", "127.0.0.1", "--port", port.ToString(), "--http-port", httpPort.ToString(), .. seedArgs]);
-        WaitForLine(Seed, l => l.Contains("up at", StringComparison.Ordinal) || l.Contains(" Up", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        WaitForLine(Seed, l => MemberUpLine.TryParse(l, out var up) && up.Program == MemberUpLine.Seed, TimeSpan.FromSeconds(60));
     }
 
     public string SeedAddress { get; }
@@ -47,7 +47,7 @@ public sealed partial class ClusterProcesses : IDisposable
     public StartedProcess StartNode(int processes, string[] extraArgs, IReadOnlyDictionary<string, string>? environment = null)
     {
         var node = Start("Pool.Node", environment, ["--seed", SeedAddress, "--host", "127.0.0.1", "--port", "0", "--processes", processes.ToString(), .. extraArgs]);
-        WaitForLine(node, l => NodeUp().IsMatch(l), TimeSpan.FromSeconds(60));
+        WaitForLine(node, l => MemberUpLine.TryParse(l, out var up) && up.Program == MemberUpLine.Node, TimeSpan.FromSeconds(60));
         return node;
     }
 
@@ -64,7 +64,7 @@ public sealed partial class ClusterProcesses : IDisposable
     public StartedProcess StartNodeWithHttp(int processes)
     {
         var node = StartNodeWithHttpNoWait(processes, SeedAddress);
-        WaitForLine(node, l => NodeUp().IsMatch(l), TimeSpan.FromSeconds(60));
+        WaitForLine(node, l => MemberUpLine.TryParse(l, out var up) && up.Program == MemberUpLine.Node, TimeSpan.FromSeconds(60));
         return node;
     }
 
@@ -142,9 +142,6 @@ public sealed partial class ClusterProcesses : IDisposable
             if (File.Exists(Path.Combine(dir.FullName, "PoolCluster.sln"))) return dir.FullName;
         throw new DirectoryNotFoundException("PoolCluster.sln not found above " + AppContext.BaseDirectory);
     }
-
-    [GeneratedRegex(@"^Pool\.Node up at (akka(?:\.ssl)?\.tcp://pool@\S+:\d+) offering (\d+) processes$")]
-    private static partial Regex NodeUp();
 }
 
 /// <summary>A started member process and everything it printed so far.</summary>
@@ -172,6 +169,9 @@ public sealed class StartedProcess
     public string? Http { get; set; }
 
     public IReadOnlyList<string> Lines { get { lock (_lines) return [.. _lines]; } }
+
+    /// <summary>The address this member printed in its up line (empty before it printed one).</summary>
+    public string UpAddress => Lines.Select(l => MemberUpLine.TryParse(l, out var up) ? up.Address : null).FirstOrDefault(a => a is not null) ?? "";
 
     public string Output => string.Join("\n", Lines.TakeLast(60));
 

@@ -116,7 +116,7 @@ public sealed partial class DashboardTests : IDisposable
 
         Assert.Equal(HttpStatusCode.Unauthorized, Post(_cluster.SeedHttp + "api/jobs/cancel" + query).Status);
         Assert.Equal(HttpStatusCode.Unauthorized, Post(_cluster.SeedHttp + "api/jobs/cancel" + query, token: "wrong").Status);
-        var nodeAddress = Regex.Match(string.Join("\n", node.Lines), @"Pool\.Node up at (\S+)").Groups[1].Value;
+        var nodeAddress = node.UpAddress;
         Assert.Equal(HttpStatusCode.Unauthorized, Post($"{_cluster.SeedHttp}api/nodes/drain?address={Uri.EscapeDataString(nodeAddress)}").Status);
 
         // Nothing changed: the job runs to its end and the node is still a member.
@@ -130,7 +130,7 @@ public sealed partial class DashboardTests : IDisposable
     {
         _cluster = new ClusterProcesses();
         var node = _cluster.StartNodeWithHttp(1);
-        var address = Regex.Match(string.Join("\n", node.Lines), @"Pool\.Node up at (\S+)").Groups[1].Value;
+        var address = node.UpAddress;
 
         Assert.Equal(HttpStatusCode.Accepted, Post($"{_cluster.SeedHttp}api/nodes/drain?address={Uri.EscapeDataString(address)}").Status);
 

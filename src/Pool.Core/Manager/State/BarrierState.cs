@@ -15,7 +15,7 @@ internal sealed class BarrierState(int parties) : SharedState
     {
         switch (op.Operation)
         {
-            case "wait":
+            case SharedOp.Wait:
                 if (_waiting.Count + 1 >= parties)
                 {
                     var index = 0;
@@ -24,8 +24,8 @@ internal sealed class BarrierState(int parties) : SharedState
                 }
                 else _waiting.Add(op.Host.Park(op, op.Timeout(0)));
                 break;
-            case "parties": op.Reply(parties); break;
-            case "waiting": op.Reply(_waiting.Count); break;
+            case SharedOp.Parties: op.Reply(parties); break;
+            case SharedOp.Waiting: op.Reply(_waiting.Count); break;
             default: op.Fail(Unknown(op)); break;
         }
     }

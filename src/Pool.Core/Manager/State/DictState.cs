@@ -3,7 +3,7 @@ namespace PoolCluster.Manager.State;
 /// <summary>A shared dictionary. Keys compare with their own Equals/GetHashCode, as in a local dictionary.</summary>
 internal sealed class DictState : SharedState, IReplicatedState
 {
-    private static readonly HashSet<string> ReadOnly = ["get", "tryget", "containskey", "containspair", "count", "items"];
+    private static readonly HashSet<SharedOp> ReadOnly = [SharedOp.Get, SharedOp.TryGet, SharedOp.ContainsKey, SharedOp.ContainsPair, SharedOp.Count, SharedOp.Items];
 
     private readonly Dictionary<object, object?> _items = new();
 
@@ -13,49 +13,49 @@ internal sealed class DictState : SharedState, IReplicatedState
     {
         switch (op.Operation)
         {
-            case "get":
+            case SharedOp.Get:
                 var key = Key(op);
                 if (_items.TryGetValue(key, out var value)) op.Reply(value);
                 else op.Fail(new KeyNotFoundException($"The key '{key}' was not present in the shared dictionary '{op.Name}'."));
                 break;
-            case "tryget":
+            case SharedOp.TryGet:
                 op.Reply(_items.TryGetValue(Key(op), out var found) ? new[] { found } : null);
                 break;
-            case "set":
+            case SharedOp.Set:
                 _items[Key(op)] = op.Raw(1);
                 op.Reply(null);
                 break;
-            case "add":
+            case SharedOp.Add:
                 if (_items.TryAdd(Key(op), op.Raw(1))) op.Reply(null);
                 else op.Fail(new ArgumentException($"An item with the same key has already been added to the shared dictionary '{op.Name}'. Key: {Key(op)}"));
                 break;
-            case "setdefault":
+            case SharedOp.SetDefault:
                 // Python's setdefault: the existing value, or the given one stored and returned.
                 if (!_items.TryGetValue(Key(op), out var existing)) _items[Key(op)] = existing = op.Raw(1);
                 op.Reply(existing);
                 break;
-            case "remove":
+            case SharedOp.Remove:
                 op.Reply(_items.Remove(Key(op)));
                 break;
-            case "removepair":
+            case SharedOp.RemovePair:
                 var k = Key(op);
                 var removed = _items.TryGetValue(k, out var current) && Equals(current, op.Raw(1)) && _items.Remove(k);
                 op.Reply(removed);
                 break;
-            case "containskey":
+            case SharedOp.ContainsKey:
                 op.Reply(_items.ContainsKey(Key(op)));
                 break;
-            case "containspair":
+            case SharedOp.ContainsPair:
                 op.Reply(_items.TryGetValue(Key(op), out var v) && Equals(v, op.Raw(1)));
                 break;
-            case "count":
+            case SharedOp.Count:
                 op.Reply(_items.Count);
                 break;
-            case "clear":
+            case SharedOp.Clear:
                 _items.Clear();
                 op.Reply(null);
                 break;
-            case "items":
+            case SharedOp.Items:
                 // Keys and values as two arrays: one consistent snapshot.
                 op.Reply(new object?[] { _items.Keys.ToArray(), _items.Values.ToArray() });
                 break;
@@ -65,7 +65,7 @@ internal sealed class DictState : SharedState, IReplicatedState
         }
     }
 
-    public bool Reads(string operation) => ReadOnly.Contains(operation);
+    public bool Reads(SharedOp operation) => ReadOnly.Contains(operation);
 
     public object? Snapshot() => new[] { _items.Keys.ToArray<object?>(), _items.Values.ToArray() };
 

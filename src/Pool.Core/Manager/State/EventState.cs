@@ -12,14 +12,14 @@ internal sealed class EventState : SharedState
     {
         switch (op.Operation)
         {
-            case "set":
+            case SharedOp.Set:
                 _set = true;
                 foreach (var w in _waiters.TakeAll(op.Host)) ManagerOp.Send(w.ReplyTo, true);
                 op.Reply(null);
                 break;
-            case "clear": _set = false; op.Reply(null); break;
-            case "isset": op.Reply(_set); break;
-            case "wait":
+            case SharedOp.Clear: _set = false; op.Reply(null); break;
+            case SharedOp.IsSet: op.Reply(_set); break;
+            case SharedOp.Wait:
                 if (_set) op.Reply(true);
                 else if (op.Timeout(0) == TimeSpan.Zero) op.Reply(false);
                 else _waiters.Add(op.Host.Park(op, op.Timeout(0)));

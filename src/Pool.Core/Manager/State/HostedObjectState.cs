@@ -28,7 +28,7 @@ internal sealed class HostedObjectState(object instance, Type contract) : Shared
 
     public override void Execute(ManagerOp op)
     {
-        if (op.Operation != "invoke") { op.Fail(Unknown(op)); return; }
+        if (op.Operation != SharedOp.Invoke) { op.Fail(Unknown(op)); return; }
         var name = op.Arg<string>(0);
         var parameters = op.Arg<string[]>(1);
         var args = op.Raw(2) as object?[] ?? [];

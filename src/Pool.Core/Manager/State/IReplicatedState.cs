@@ -9,7 +9,7 @@ namespace PoolCluster.Manager.State;
 internal interface IReplicatedState
 {
     /// <summary>True for operations that only read (no write is needed before answering them).</summary>
-    bool Reads(string operation);
+    bool Reads(SharedOp operation);
 
     /// <summary>The content as plain data (user values as they came), for <see cref="ReplicatedObject"/>.</summary>
     object? Snapshot();

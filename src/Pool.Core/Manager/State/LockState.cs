@@ -19,13 +19,13 @@ internal sealed class LockState(bool reentrant) : SharedState
     {
         switch (op.Operation)
         {
-            case "acquire":
+            case SharedOp.Acquire:
                 if (_owner is null) { _owner = op.Holder; _count = 1; op.Reply(true); }
                 else if (reentrant && _owner == op.Holder) { _count++; op.Reply(true); }
                 else if (op.Timeout(0) == TimeSpan.Zero) op.Reply(false);
                 else _waiters.Add(op.Host.Park(op, op.Timeout(0)));
                 break;
-            case "release":
+            case SharedOp.Release:
                 if (_owner != op.Holder)
                 {
                     op.Fail(new SynchronizationLockException(_owner is null
@@ -36,8 +36,8 @@ internal sealed class LockState(bool reentrant) : SharedState
                 if (--_count == 0) { _owner = null; GrantNext(op.Host); }
                 op.Reply(null);
                 break;
-            case "locked": op.Reply(_owner is not null); break;
-            case "owned": op.Reply(_owner == op.Holder); break;
+            case SharedOp.Locked: op.Reply(_owner is not null); break;
+            case SharedOp.Owned: op.Reply(_owner == op.Holder); break;
             default: op.Fail(Unknown(op)); break;
         }
     }

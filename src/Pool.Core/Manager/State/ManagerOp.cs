@@ -8,7 +8,7 @@ namespace PoolCluster.Manager.State;
 internal sealed class ManagerOp(ManagerCall call, IActorRef replyTo, IWaiterHost host)
 {
     public string Name => call.ObjectName;
-    public string Operation => call.Operation;
+    public SharedOp Operation => call.Operation;
     public string Holder => call.Holder;
     public object?[] Args => call.Args;
     public IActorRef ReplyTo => replyTo;
@@ -17,7 +17,7 @@ internal sealed class ManagerOp(ManagerCall call, IActorRef replyTo, IWaiterHost
     /// <summary>Argument <paramref name="index"/> as <typeparamref name="T"/>, with a clear error for a malformed call.</summary>
     public T Arg<T>(int index) => index < call.Args.Length && call.Args[index] is T value
         ? value
-        : throw new ArgumentException($"Operation '{Operation}' on '{Name}' expects argument {index} of type {typeof(T).Name}");
+        : throw new ArgumentException($"Operation '{Operation.Describe()}' on '{Name}' expects argument {index} of type {typeof(T).Name}");
 
     /// <summary>Argument <paramref name="index"/> as it came (null allowed).</summary>
     public object? Raw(int index) => index < call.Args.Length ? call.Args[index] : null;

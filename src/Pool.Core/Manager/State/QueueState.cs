@@ -13,7 +13,7 @@ internal sealed class QueueState(int? maxSize) : SharedState, IReplicatedState
 
     public override string Kind => ObjectKinds.Queue;
 
-    public bool Reads(string operation) => operation is "count" or "maxsize";
+    public bool Reads(SharedOp operation) => operation is SharedOp.Count or SharedOp.MaxSize;
 
     public object? Snapshot() => new QueueSnapshot(maxSize, _items.ToArray());
 
@@ -30,7 +30,7 @@ internal sealed class QueueState(int? maxSize) : SharedState, IReplicatedState
     {
         switch (op.Operation)
         {
-            case "put":
+            case SharedOp.Put:
                 var item = op.Raw(0);
                 if (_getters.TakeFirst(op.Host) is { } getter)
                 {
@@ -52,7 +52,7 @@ internal sealed class QueueState(int? maxSize) : SharedState, IReplicatedState
                     _isGetter[w.Id] = false;
                 }
                 break;
-            case "get":
+            case SharedOp.Get:
                 if (_items.Count > 0)
                 {
                     op.Reply(new[] { _items.Dequeue() });
@@ -66,8 +66,8 @@ internal sealed class QueueState(int? maxSize) : SharedState, IReplicatedState
                     _isGetter[w.Id] = true;
                 }
                 break;
-            case "count": op.Reply(_items.Count); break;
-            case "maxsize": op.Reply(maxSize ?? 0); break;
+            case SharedOp.Count: op.Reply(_items.Count); break;
+            case SharedOp.MaxSize: op.Reply(maxSize ?? 0); break;
             default: op.Fail(Unknown(op)); break;
         }
     }

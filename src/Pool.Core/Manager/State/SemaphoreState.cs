@@ -20,12 +20,12 @@ internal sealed class SemaphoreState(int permits) : SharedState
     {
         switch (op.Operation)
         {
-            case "acquire":
+            case SharedOp.Acquire:
                 if (_free > 0) { Take(op.Holder); op.Reply(true); }
                 else if (op.Timeout(0) == TimeSpan.Zero) op.Reply(false);
                 else _waiters.Add(op.Host.Park(op, op.Timeout(0)));
                 break;
-            case "release":
+            case SharedOp.Release:
                 if (_free >= count)
                 {
                     op.Fail(new SemaphoreFullException($"The shared semaphore '{op.Name}' was released more times than it was acquired."));
@@ -36,7 +36,7 @@ internal sealed class SemaphoreState(int permits) : SharedState
                 GrantWaiting(op.Host);
                 op.Reply(null);
                 break;
-            case "value": op.Reply(_free); break;
+            case SharedOp.Value: op.Reply(_free); break;
             default: op.Fail(Unknown(op)); break;
         }
     }

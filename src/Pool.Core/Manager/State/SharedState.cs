@@ -20,5 +20,5 @@ internal abstract class SharedState
 
     /// <summary>The error for an operation this kind does not have.</summary>
     protected InvalidOperationException Unknown(ManagerOp op) =>
-        new($"A shared {Kind} has no operation '{op.Operation}'");
+        new($"A shared {Kind} has no operation '{op.Operation.Describe()}'");
 }

@@ -7,7 +7,7 @@ internal sealed class ValueState(object? initial) : SharedState, IReplicatedStat
 
     public override string Kind => ObjectKinds.Value;
 
-    public bool Reads(string operation) => operation == "get";
+    public bool Reads(SharedOp operation) => operation == SharedOp.Get;
 
     public object? Snapshot() => _value;
 
@@ -15,10 +15,10 @@ internal sealed class ValueState(object? initial) : SharedState, IReplicatedStat
     {
         switch (op.Operation)
         {
-            case "get": op.Reply(_value); break;
-            case "set": _value = op.Raw(0); op.Reply(null); break;
-            case "exchange": var old = _value; _value = op.Raw(0); op.Reply(old); break;
-            case "compareexchange":
+            case SharedOp.Get: op.Reply(_value); break;
+            case SharedOp.Set: _value = op.Raw(0); op.Reply(null); break;
+            case SharedOp.Exchange: var old = _value; _value = op.Raw(0); op.Reply(old); break;
+            case SharedOp.CompareExchange:
                 var before = _value;
                 if (Equals(before, op.Raw(1))) _value = op.Raw(0);
                 op.Reply(before);
