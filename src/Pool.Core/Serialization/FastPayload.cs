@@ -127,18 +127,14 @@ internal static class FastPayload
 
     private sealed class BlockCodec<T>(byte code) : ElementCodec<T>(code) where T : unmanaged
     {
-        public override int Size(Array items) => checked(items.Length * Unsafe.SizeOf<T>());
+        public override int Size(Array items) => PrimitiveBlocks.Size<T>(items.Length);
 
-        public override void Write(Array items, Span<byte> destination) =>
-            MemoryMarshal.AsBytes(((T[])items).AsSpan()).CopyTo(destination);
+        public override void Write(Array items, Span<byte> destination) => PrimitiveBlocks.AsBytes((T[])items).CopyTo(destination);
 
         public override Array Read(ReadOnlySpan<byte> source, int count)
         {
-            var bytes = checked(count * Unsafe.SizeOf<T>());
-            if (source.Length != bytes) throw new SerializationException($"malformed payload: {source.Length} bytes for {count} elements");
-            var result = new T[count];
-            source.CopyTo(MemoryMarshal.AsBytes(result.AsSpan()));
-            return result;
+            if (source.Length != PrimitiveBlocks.Size<T>(count)) throw new SerializationException($"malformed payload: {source.Length} bytes for {count} elements");
+            return PrimitiveBlocks.Read<T>(source, count);
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
 using Hyperion;
 using Hyperion.SerializerFactories;
 using Hyperion.ValueSerializers;
@@ -8,8 +7,8 @@ using Hyperion.ValueSerializers;
 namespace PoolCluster.Serialization;
 
 /// <summary>
-/// Writes arrays of fixed-size primitives (int[], long[], double[], ...) as one block copy, in exactly the layout
-/// Hyperion's own array reader expects, so reading stays Hyperion's.
+/// Writes arrays of fixed-size primitives (int[], long[], double[], ...) inside values as one block copy
+/// (<see cref="PrimitiveBlocks"/>), in exactly the layout Hyperion's own array reader expects, so reading stays Hyperion's.
 /// </summary>
 /// <remarks>
 /// Hyperion's writer for these arrays dispatches through <c>dynamic</c> and copies into a temporary array first
@@ -21,35 +20,26 @@ internal sealed class PrimitiveArraySerializerFactory : ValueSerializerFactory
     // Hyperion's ConsistentArraySerializer.Manifest (the type is internal).
     private const byte ArrayManifest = 252;
 
-    private static readonly Dictionary<Type, int> ElementSizes = new()
-    {
-        [typeof(short)] = sizeof(short), [typeof(ushort)] = sizeof(ushort),
-        [typeof(int)] = sizeof(int), [typeof(uint)] = sizeof(uint),
-        [typeof(long)] = sizeof(long), [typeof(ulong)] = sizeof(ulong),
-        [typeof(char)] = sizeof(char), [typeof(bool)] = sizeof(bool),
-        // Hyperion reads these element by element, each as its raw little-endian bytes: the same layout.
-        [typeof(double)] = sizeof(double), [typeof(float)] = sizeof(float),
-    };
-
     private readonly bool _preserveObjectReferences;
 
     /// <param name="preserveObjectReferences">Must match the serializer options: the reader tracks the array when they preserve references.</param>
     public PrimitiveArraySerializerFactory(bool preserveObjectReferences) => _preserveObjectReferences = preserveObjectReferences;
 
     public override bool CanSerialize(Serializer serializer, Type type) =>
-        BitConverter.IsLittleEndian && type.IsSZArray && ElementSizes.ContainsKey(type.GetElementType()!);
+        type.IsSZArray && type.GetElementType() != typeof(byte) && type.GetElementType() != typeof(sbyte) &&
+        PrimitiveBlocks.IsBlockElement(type.GetElementType()!); // byte[] is Hyperion's own single copy already
 
     public override bool CanDeserialize(Serializer serializer, Type type) => false;
 
     public override ValueSerializer BuildSerializer(Serializer serializer, Type type, ConcurrentDictionary<Type, ValueSerializer> typeMapping)
     {
         var elementType = type.GetElementType()!;
-        var s = new BlockArraySerializer(elementType, ElementSizes[elementType], _preserveObjectReferences);
+        var s = new BlockArraySerializer(elementType, _preserveObjectReferences);
         typeMapping.TryAdd(type, s);
         return s;
     }
 
-    private sealed class BlockArraySerializer(Type elementType, int elementSize, bool preserveObjectReferences) : ValueSerializer
+    private sealed class BlockArraySerializer(Type elementType, bool preserveObjectReferences) : ValueSerializer
     {
         public override void WriteManifest(Stream stream, SerializerSession session) => stream.WriteByte(ArrayManifest);
 
@@ -63,7 +53,7 @@ internal sealed class PrimitiveArraySerializerFactory : ValueSerializerFactory
             Span<byte> length = stackalloc byte[4];
             BinaryPrimitives.WriteInt32LittleEndian(length, array.Length);
             stream.Write(length);
-            stream.Write(MemoryMarshal.CreateReadOnlySpan(ref MemoryMarshal.GetArrayDataReference(array), array.Length * elementSize));
+            stream.Write(PrimitiveBlocks.AsBytes(array));
         }
 
         public override object ReadValue(Stream stream, DeserializerSession session) => throw new NotSupportedException();
