@@ -34,16 +34,33 @@ public sealed class FunctionBodyCodecTests
     }
 
     [Fact]
-    public void A_closure_and_an_adapter_stay_with_Hyperion()
+    public void Adapters_around_a_capture_free_function_take_the_short_form()
+    {
+        var thunk = new Adapters.Thunk<int>(() => 7);
+        var bytes = FunctionShipCheck.SerializeFunctionBody(new MapBody<Adapters.NoArg, int>(thunk.Invoke));
+        Assert.Equal(FunctionBodyCodec.Tag, bytes[0]);
+        Assert.Equal(7, Wire.FromBytes<MapBody<Adapters.NoArg, int>>(bytes).Function(default));
+
+        var star = new Adapters.Star2<long, string, string>(Join);
+        bytes = FunctionShipCheck.SerializeFunctionBody(new MapBody<(long, string), string>(star.Invoke));
+        Assert.Equal(FunctionBodyCodec.Tag, bytes[0]);
+        Assert.Equal("3:x", Wire.FromBytes<MapBody<(long, string), string>>(bytes).Function((3, "x")));
+    }
+
+    private static string Join(long n, string s) => $"{n}:{s}";
+
+    [Fact]
+    public void Closures_stay_with_Hyperion_bare_or_inside_an_adapter()
     {
         var offset = Random.Shared.Next(1, 10);
         var closure = FunctionShipCheck.SerializeFunctionBody(new MapBody<long, long>(x => x + offset));
         Assert.NotEqual(FunctionBodyCodec.Tag, closure[0]);
         Assert.Equal(20 + offset, Wire.FromBytes<MapBody<long, long>>(closure).Function(20));
 
-        var thunk = new Adapters.Thunk<int>(() => 7);
+        var thunk = new Adapters.Thunk<int>(() => offset);
         var adapted = FunctionShipCheck.SerializeFunctionBody(new MapBody<Adapters.NoArg, int>(thunk.Invoke));
         Assert.NotEqual(FunctionBodyCodec.Tag, adapted[0]);
+        Assert.Equal(offset, Wire.FromBytes<MapBody<Adapters.NoArg, int>>(adapted).Function(default));
     }
 
     [Fact]
@@ -53,5 +70,7 @@ public sealed class FunctionBodyCodecTests
         // The child's own view: Hyperion's compiled serializers would have loaded System.Linq.Expressions.
         var loaded = pool.MapAsync<int, bool>(TestFunctions.LoadedExpressionTrees, [0], 1).Get(TimeSpan.FromSeconds(60));
         Assert.Equal([false], loaded);
+        // Apply goes through an adapter (a thunk): still the short form.
+        Assert.False(pool.ApplyAsync(TestFunctions.NoExpressionTreesYet).Get(TimeSpan.FromSeconds(60)));
     }
 }
