@@ -48,7 +48,9 @@ public sealed record Comparison(BenchRow Ours, BenchRow? Python)
             Scenarios.ChildStartScenario.ChildRow => $"hello world {Ms(Ours.Number("hello_world_seconds"))}; CPU to ready: " +
                                                      $"{Fmt(Ours.Number("cpu_ms"), "0.0")} ms / hello world {Fmt(Ours.Number("hello_world_cpu_ms"), "0.0")} ms",
             Scenarios.ChildStartScenario.HelloRow => $"the floor: dotnet HelloWorld.dll, spawn → first line; CPU {Fmt(Ours.Number("cpu_ms"), "0.0")} ms",
-            "h_maxtasksperchild1" => $"one child's life {Fmt(Ours.Number("child_cycle_ms"), "0.0")} ms",
+            "h_maxtasksperchild1" => $"one child's life {Fmt(Ours.Number("child_cycle_ms"), "0.0")} ms; CPU per task: children " +
+                                     $"{Fmt(Ours.Number("children_cpu_ms_per_task"), "0.0")} ms, parent {Fmt(Ours.Number("parent_cpu_ms_per_task"), "0.0")} ms " +
+                                     "(stage trail in the JSON: trail_ms)",
             "i_payload_1MB_same_object" or "i_payload_1MB_distinct" => $"MB/s each way: {Both("mb_per_sec", "0")}",
             "kill_pool_apply_async" => $"caller gets: ours {ExceptionName(Ours.Text("outcome"))}, py {ExceptionName(Python?.Text("outcome"))}; " +
                                        $"usable after: ours {Ours.Text("pool_usable_after")}, py {Python?.Text("pool_usable_after") ?? "—"}",

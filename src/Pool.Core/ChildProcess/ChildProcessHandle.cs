@@ -42,6 +42,7 @@ internal sealed class ChildProcessHandle : IDisposable
 
     private ChildProcessHandle(int generation, IChildListener listener, int maxFrameSize, TimeSpan startTimeout, IReadOnlyList<string> shippedAssemblies, ChildGroup group)
     {
+        Timeline.Mark(ChildStage.Requested);
         Generation = generation;
         _listener = listener;
         _group = group;
@@ -60,6 +61,9 @@ internal sealed class ChildProcessHandle : IDisposable
 
     /// <summary>Why there is no <see cref="Board"/>, if there is none.</summary>
     public string? BoardProblem { get; }
+
+    /// <summary>When each stage of this child's life happened (the bench's trail of child recycling).</summary>
+    public ChildTimeline Timeline { get; } = new();
 
     /// <summary>Which child of its worker this is (1, 2, ...): tells late events of a replaced child apart.</summary>
     public int Generation { get; }
@@ -120,6 +124,7 @@ internal sealed class ChildProcessHandle : IDisposable
             killNow = _killWhenLaunched;
         }
         _startSettled.Set();
+        Timeline.Mark(ChildStage.Launched);
         if (failure is not null)
         {
             ReleaseStartSlot();
@@ -153,6 +158,8 @@ internal sealed class ChildProcessHandle : IDisposable
     /// child is gone are dropped.</summary>
     public void Send(FrameType type, long id, int aux, byte[] payload, bool direct = false)
     {
+        if (type == FrameType.RunChunk) Timeline.Mark(ChildStage.TaskSent);
+        else if (type == FrameType.Shutdown) Timeline.Mark(ChildStage.ShutdownSent);
         lock (_sendSignal)
         {
             if (_sendClosed) return; // child already gone: its exit is (or will be) reported
@@ -249,14 +256,13 @@ internal sealed class ChildProcessHandle : IDisposable
                 FinishWithExit("the child ended before it connected to its pipe");
                 return;
             }
+            Timeline.Mark(ChildStage.Connected);
             lock (_sendSignal) _writer = new FrameWriter(_pipe);
             new Thread(WriteLoop) { IsBackground = true, Name = $"pool-child-{Pid}-writer" }.Start();
             var reader = new FrameReader(_pipe, _maxFrameSize);
             while (reader.Read() is { } frame)
             {
-                // The child maps its board before it says hello: the file is no longer needed (nothing left behind
-                // in /dev/shm even if this process is killed).
-                if (frame.Type == FrameType.Hello) Board?.Unlink();
+                Observe(frame);
                 if (!reader.HasBufferedFrame)
                 {
                     _listener.OnFrame(this, frame);
@@ -264,9 +270,14 @@ internal sealed class ChildProcessHandle : IDisposable
                 }
                 // Results that arrived in one pipe read go to the worker as one message.
                 var batch = new List<Frame> { frame };
-                while (reader.HasBufferedFrame && reader.Read() is { } more) batch.Add(more);
+                while (reader.HasBufferedFrame && reader.Read() is { } more)
+                {
+                    Observe(more);
+                    batch.Add(more);
+                }
                 _listener.OnFrames(this, batch);
             }
+            Timeline.Mark(ChildStage.PipeClosed);
             FinishWithExit("the child closed its pipe");
         }
         catch (Exception e)
@@ -276,6 +287,15 @@ internal sealed class ChildProcessHandle : IDisposable
             Kill($"pipe error: {e.Message}");
             FinishWithExit($"pipe error: {e.Message}");
         }
+    }
+
+    private void Observe(Frame frame)
+    {
+        // The child maps its board before it says hello: the file is no longer needed (nothing left behind in
+        // /dev/shm even if this process is killed).
+        if (frame.Type == FrameType.Hello) Board?.Unlink();
+        else if (frame.Type == FrameType.Ready) Timeline.Mark(ChildStage.Ready);
+        else if (frame.Type is FrameType.ChunkResult or FrameType.ChunkFailed) Timeline.Mark(ChildStage.Answered);
     }
 
     private void WriteLoop()
@@ -332,6 +352,8 @@ internal sealed class ChildProcessHandle : IDisposable
         // Once disposed, the owner no longer listens: an exit it caused itself is not news.
         if (Interlocked.Exchange(ref _exitReported, 1) != 0) return;
         CloseSending();
+        Timeline.Mark(ChildStage.ExitReported);
+        ChildTimeline.Completed?.Invoke(Timeline);
         _listener.OnExited(this, exit);
     }
 

@@ -62,19 +62,25 @@ internal sealed record DelegateDescriptor(
     public Delegate Resolve() => Resolve(FunctionAssemblies.FindModule(AssemblyName, ModuleVersionId, AssemblyLocation));
 
     /// <summary>Rebuilds the delegate from a module already checked by <see cref="FunctionAssemblies.FindModule"/>.</summary>
-    internal Delegate Resolve(Module module)
+    internal Delegate Resolve(Module module) => Bind(FindMethod(module));
+
+    /// <summary>The method in a module already checked by <see cref="FunctionAssemblies.FindModule"/>.</summary>
+    internal MethodInfo FindMethod(Module module)
     {
-        MethodInfo method;
         try
         {
-            method = ResolveMethod(module);
+            return ResolveMethod(module);
         }
         catch (Exception e) when (e is not FunctionResolutionException)
         {
             throw new FunctionResolutionException(
                 $"Cannot find the function (metadata token 0x{MetadataToken:X8}) in assembly '{AssemblyName}': {e.Message}", AssemblyName, e);
         }
+    }
 
+    /// <summary>The delegate of <paramref name="method"/> (found by <see cref="FindMethod"/>) bound to <see cref="Target"/>.</summary>
+    internal Delegate Bind(MethodInfo method)
+    {
         try
         {
             // Static method and no target: an open static delegate (method groups like Math.Abs).

@@ -21,7 +21,8 @@ internal static class FunctionShipCheck
 
         try
         {
-            var bytes = PayloadSerializer.Instance.Serialize(body);
+            // Field-less functions take the short form a child reads without Hyperion; the round trip proves either.
+            var bytes = FunctionBodyCodec.TrySerialize(body, out var shortForm) ? shortForm : PayloadSerializer.Instance.Serialize(body);
             PayloadSerializer.Instance.Deserialize(bytes);
             return bytes;
         }

@@ -90,6 +90,8 @@ internal sealed class PayloadSerializer
         // Pool payloads may use the compact encoding Wire writes for chunks and replies (see FastPayload).
         if (FastPayload.IsFast(buffer.AsSpan(offset, count)))
             return FastPayload.Deserialize(buffer.AsSpan(offset, count));
+        if (FunctionBodyCodec.IsEncoded(buffer.AsSpan(offset, count)))
+            return FunctionBodyCodec.Deserialize(buffer.AsSpan(offset, count).ToArray());
         using var stream = new MemoryStream(buffer, offset, count, writable: false, publiclyVisible: true);
         return Read(stream);
     }
@@ -99,6 +101,8 @@ internal sealed class PayloadSerializer
     {
         if (FastPayload.IsFast(bytes))
             return FastPayload.Deserialize(bytes);
+        if (FunctionBodyCodec.IsEncoded(bytes))
+            return FunctionBodyCodec.Deserialize(bytes.ToArray());
         fixed (byte* p = bytes)
         {
             using var stream = new UnmanagedMemoryStream(p, bytes.Length);

@@ -7,6 +7,11 @@ public static class TestFunctions
 
     public static int Pid() => Environment.ProcessId;
 
+    public static bool LoadedExpressionTrees(int _) =>
+        AppDomain.CurrentDomain.GetAssemblies().Any(a => a.GetName().Name == "System.Linq.Expressions");
+
+    public static bool NoExpressionTreesYet() => LoadedExpressionTrees(0);
+
     public static int PidOf(int _) => Environment.ProcessId;
 
     public static int SleepThenPid(int ms) { Thread.Sleep(ms); return Environment.ProcessId; }
