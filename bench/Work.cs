@@ -32,7 +32,7 @@ public static class Work
     public static (int Ms, int NodePid) NapOnNode(int ms)
     {
         Thread.Sleep(ms);
-        return (ms, PoolCluster.ChildProcess.ParentWatch.ParentOf("self") ?? 0);
+        return (ms, PoolCluster.Child.ParentWatch.ParentOf("self") ?? 0);
     }
 
     /// <summary>The child's process id, to find a child's resident size.</summary>

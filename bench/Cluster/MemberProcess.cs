@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using PoolCluster.Cluster;
-using System.Text.RegularExpressions;
 
 namespace PoolCluster.Bench.Cluster;
 

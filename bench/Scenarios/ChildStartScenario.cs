@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using PoolCluster.ChildProcess;
+using PoolCluster.WireFormat.Frames;
+using PoolCluster.Worker.ChildProcess;
 
 namespace PoolCluster.Bench.Scenarios;
 

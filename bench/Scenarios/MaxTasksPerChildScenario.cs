@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using PoolCluster.ChildProcess;
+using PoolCluster.WireFormat.Frames;
+using PoolCluster.Worker.ChildProcess;
 
 namespace PoolCluster.Bench.Scenarios;
 

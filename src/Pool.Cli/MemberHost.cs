@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using Akka.Actor;
-using Akka.Cluster;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace PoolCluster.Cli;

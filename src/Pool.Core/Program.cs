@@ -1,4 +1,6 @@
-using PoolCluster.ChildProcess;
+using PoolCluster.Child;
+using PoolCluster.WireFormat.Functions;
+using PoolCluster.Worker.ChildProcess;
 
 namespace PoolCluster;
 

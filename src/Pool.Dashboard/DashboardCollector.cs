@@ -1,9 +1,9 @@
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
-using PoolCluster.Protocol;
-using PoolCluster.Status;
+using Akka.Cluster;
 using AkkaCluster = Akka.Cluster.Cluster;
+using PoolCluster.Status;
+using PoolCluster.WireFormat.Messages;
 
 namespace PoolCluster.Dashboard;
 

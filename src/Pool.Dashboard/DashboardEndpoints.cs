@@ -6,9 +6,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using PoolCluster.Protocol;
 using PoolCluster.Router;
 using PoolCluster.Status;
+using PoolCluster.WireFormat.Messages;
 
 namespace PoolCluster.Dashboard;
 

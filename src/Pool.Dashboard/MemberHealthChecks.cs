@@ -1,7 +1,8 @@
 using Akka.Actor;
 using Akka.Cluster;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using AkkaCluster = Akka.Cluster.Cluster;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using PoolCluster.Worker.ChildProcess;
 
 namespace PoolCluster.Dashboard;
 
@@ -25,7 +26,7 @@ internal sealed class ChildrenCanStartCheck(ActorSystem system) : IHealthCheck
     {
         if (CoordinatedShutdown.Get(system).ShutdownReason is not null)
             return Task.FromResult(HealthCheckResult.Unhealthy("draining: the node takes no new work"));
-        return Task.FromResult(ChildProcess.ChildLauncher.CanStart() is { } problem
+        return Task.FromResult(ChildLauncher.CanStart() is { } problem
             ? HealthCheckResult.Unhealthy(problem)
             : HealthCheckResult.Healthy("children can start"));
     }

@@ -1,7 +1,7 @@
-using Akka;
 using Akka.Actor;
 using Akka.Event;
-using PoolCluster.Protocol;
+using Akka;
+using PoolCluster.WireFormat.Messages;
 using PoolCluster.Worker;
 
 namespace PoolCluster.Cluster;

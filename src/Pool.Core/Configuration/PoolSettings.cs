@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using PoolCluster.Worker.ChildProcess;
 
 namespace PoolCluster;
 
@@ -80,7 +81,7 @@ public sealed record PoolSettings
         {
             Processes = processes > 0 ? processes : Environment.ProcessorCount,
             MaxProcesses = maxProcesses > 0 ? maxProcesses : DefaultMaxProcesses,
-            MaxConcurrentChildStarts = maxStarts > 0 ? maxStarts : ChildProcess.ChildGroup.DefaultMaxConcurrentStarts,
+            MaxConcurrentChildStarts = maxStarts > 0 ? maxStarts : ChildGroup.DefaultMaxConcurrentStarts,
             MaxTasksPerChild = c.Int("max-tasks-per-child"),
             ChunksInFlightPerWorker = Math.Max(1, c.Int("chunks-in-flight-per-worker")),
             MaxChunksInFlightPerWorker = Math.Max(1, c.Int("max-chunks-in-flight-per-worker")),

@@ -1,4 +1,3 @@
-using Akka.Actor.Setup;
 using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,4 +1,4 @@
-using PoolCluster.Tasks;
+using PoolCluster.WireFormat.Values;
 
 namespace PoolCluster.Manager;
 

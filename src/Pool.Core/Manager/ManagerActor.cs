@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.DistributedData;
 using Akka.Event;
 using PoolCluster.Manager.State;
-using PoolCluster.Tasks;
+using PoolCluster.WireFormat.Values;
 
 namespace PoolCluster.Manager;
 

@@ -1,4 +1,5 @@
-using PoolCluster.Serialization;
+using PoolCluster.WireFormat.Messages;
+using PoolCluster.WireFormat.Values;
 
 namespace PoolCluster.Manager;
 
@@ -28,10 +29,10 @@ internal sealed record ManagerReply(object? Value, ErrorInfo? Error);
 internal sealed record ManagerEnvelope(ManagerAddress Manager, byte[] Call);
 
 /// <summary>Actor message to a manager: the serialized <see cref="ManagerCall"/>; answered with <see cref="ManagerResult"/>.</summary>
-internal sealed record ManagerRequestMessage(byte[] Call, string? WatchWorkerPath) : Protocol.IPoolProtocolMessage;
+internal sealed record ManagerRequestMessage(byte[] Call, string? WatchWorkerPath) : IPoolProtocolMessage;
 
 /// <summary>Actor message from a manager: the serialized <see cref="ManagerReply"/>.</summary>
-internal sealed record ManagerResult(byte[] Reply) : Protocol.IPoolProtocolMessage;
+internal sealed record ManagerResult(byte[] Reply) : IPoolProtocolMessage;
 
 /// <summary>A worker tells the manager that a holder (a child process) is gone: release what it held.</summary>
-internal sealed record HolderGone(string Holder) : Protocol.IPoolProtocolMessage;
+internal sealed record HolderGone(string Holder) : IPoolProtocolMessage;

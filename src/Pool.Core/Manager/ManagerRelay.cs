@@ -1,6 +1,7 @@
 using Akka.Actor;
-using PoolCluster.Serialization;
-using PoolCluster.Tasks;
+using PoolCluster.WireFormat.Functions;
+using PoolCluster.WireFormat.Messages;
+using PoolCluster.WireFormat.Values;
 
 namespace PoolCluster.Manager;
 

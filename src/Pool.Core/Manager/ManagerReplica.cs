@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.DistributedData;
 using PoolCluster.Manager.State;
-using PoolCluster.Tasks;
+using PoolCluster.WireFormat.Values;
 
 namespace PoolCluster.Manager;
 

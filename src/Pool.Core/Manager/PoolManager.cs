@@ -1,7 +1,8 @@
 using Akka.Actor;
 using Akka.Configuration;
 using PoolCluster.Manager;
-using PoolCluster.Serialization;
+using PoolCluster.WireFormat.Functions;
+using PoolCluster.WireFormat.Values;
 
 namespace PoolCluster;
 

@@ -1,5 +1,5 @@
 using PoolCluster.Manager;
-using PoolCluster.Tasks;
+using PoolCluster.WireFormat.Values;
 
 namespace PoolCluster;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using PoolCluster.Worker.ChildProcess;
 
 namespace PoolCluster.Metrics;
 
@@ -35,7 +36,7 @@ internal static class PoolMetrics
         Meter.CreateObservableGauge("poolcluster.child.memory", ObserveMemory, "By", "Resident memory of this member's child processes, summed (per child on the dashboard)");
     }
 
-    private static long ObserveMemory() => ChildPids.Keys.Sum(pid => Worker.ChildMemory.ResidentBytes(pid));
+    private static long ObserveMemory() => ChildPids.Keys.Sum(pid => ChildMemory.ResidentBytes(pid));
 
     public static void RouterStarted(Status.JobBook book) => Routers.TryAdd(book, 0);
     public static void RouterStopped(Status.JobBook book) => Routers.TryRemove(book, out _);

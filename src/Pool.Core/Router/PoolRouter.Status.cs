@@ -1,4 +1,3 @@
-using Akka.Actor;
 using PoolCluster.Metrics;
 using PoolCluster.Status;
 

@@ -2,8 +2,8 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
 using PoolCluster.Cluster;
-using PoolCluster.Protocol;
-using PoolCluster.Serialization;
+using PoolCluster.WireFormat.Messages;
+using PoolCluster.WireFormat.Values;
 using PoolCluster.Worker;
 
 namespace PoolCluster.Router;

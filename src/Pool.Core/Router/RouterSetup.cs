@@ -1,4 +1,5 @@
 using PoolCluster.Cluster;
+using PoolCluster.Worker.ChildProcess;
 using PoolCluster.Worker;
 
 namespace PoolCluster.Router;
@@ -29,4 +30,4 @@ internal sealed record RouterSetup(
     ClusterSettings? Cluster,
     PoolStats Stats,
     TaskCompletionSource Stopped,
-    ChildProcess.ChildGroup? Children = null);
+    ChildGroup? Children = null);

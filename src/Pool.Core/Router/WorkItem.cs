@@ -1,4 +1,4 @@
-using PoolCluster.Protocol;
+using PoolCluster.WireFormat.Messages;
 
 namespace PoolCluster.Router;
 

@@ -1,7 +1,6 @@
-using PoolCluster.Protocol;
 using PoolCluster.Router;
-using PoolCluster.Serialization;
-using PoolCluster.Tasks;
+using PoolCluster.WireFormat.Messages;
+using PoolCluster.WireFormat.Values;
 
 namespace PoolCluster.Status;
 
@@ -65,7 +64,7 @@ internal sealed class JobBook(string router)
     private void CountItemErrors(WorkItem item, byte[] payload)
     {
         IChunkErrors? reply;
-        try { reply = Tasks.Wire.FromBytes<object>(payload) as IChunkErrors; }
+        try { reply = Wire.FromBytes<object>(payload) as IChunkErrors; }
         catch (Exception) { return; } // the caller's own decode reports it
         if (reply?.ErrorIndexes is not { Length: > 0 } bad || reply.Errors is not { } errors) return;
         lock (_gate)

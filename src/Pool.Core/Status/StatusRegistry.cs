@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
+using PoolCluster.WireFormat.Messages;
 
 namespace PoolCluster.Status;
 
 /// <summary>
 /// Per actor system: the routers' job books and the worker actors of this member, which the status reporter
-/// (<c>/system/poolcluster-status</c>, started with the registry) turns into one <see cref="Protocol.MemberSnapshot"/>
+/// (<c>/system/poolcluster-status</c>, started with the registry) turns into one <see cref="MemberSnapshot"/>
 /// a second.
 /// </summary>
 internal sealed class StatusRegistry : IExtension

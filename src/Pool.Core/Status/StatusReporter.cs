@@ -1,8 +1,8 @@
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Cluster;
 using Akka.Event;
-using PoolCluster.Protocol;
+using PoolCluster.WireFormat.Messages;
 using PoolCluster.Worker;
 
 namespace PoolCluster.Status;

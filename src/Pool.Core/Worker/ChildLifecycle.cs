@@ -1,8 +1,9 @@
 using System.Diagnostics;
-using PoolCluster.ChildProcess;
-using PoolCluster.Protocol;
-using PoolCluster.Serialization;
-using PoolCluster.Tasks;
+using PoolCluster.Child;
+using PoolCluster.WireFormat.Frames;
+using PoolCluster.WireFormat.Messages;
+using PoolCluster.WireFormat.Values;
+using PoolCluster.Worker.ChildProcess;
 
 namespace PoolCluster.Worker;
 
@@ -238,9 +239,9 @@ internal sealed class ChildLifecycle(
 
     /// <summary>Each child now: its stage, the item it runs and for how long (from its status board), tasks done,
     /// memory and CPU. Children still waiting for their turn to start are left out.</summary>
-    public List<Protocol.ChildStatus> DescribeChildren(string pool)
+    public List<ChildStatus> DescribeChildren(string pool)
     {
-        var list = new List<Protocol.ChildStatus>();
+        var list = new List<ChildStatus>();
         foreach (var slot in Slots)
         {
             var pid = slot.Handle.Pid;
@@ -267,7 +268,7 @@ internal sealed class ChildLifecycle(
                     seconds = Stopwatch.GetElapsedTime(slot.ProgressSince).TotalSeconds;
                 }
             }
-            list.Add(new Protocol.ChildStatus(pid, pool, state, running, seconds, slot.Done, ChildMemory.ResidentBytes(pid), ChildCpu.Seconds(pid), null));
+            list.Add(new ChildStatus(pid, pool, state, running, seconds, slot.Done, ChildMemory.ResidentBytes(pid), ChildCpu.Seconds(pid), null));
         }
         return list;
     }

@@ -1,5 +1,6 @@
-using PoolCluster.ChildProcess;
-using PoolCluster.Protocol;
+using PoolCluster.WireFormat.Frames;
+using PoolCluster.WireFormat.Messages;
+using PoolCluster.Worker.ChildProcess;
 
 namespace PoolCluster.Worker;
 

@@ -1,4 +1,5 @@
-using PoolCluster.ChildProcess;
+using PoolCluster.WireFormat.Frames;
+using PoolCluster.Worker.ChildProcess;
 
 namespace PoolCluster.Worker;
 

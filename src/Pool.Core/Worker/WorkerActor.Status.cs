@@ -1,8 +1,8 @@
 using Akka.Actor;
-using PoolCluster.ChildProcess;
 using PoolCluster.Metrics;
-using PoolCluster.Protocol;
 using PoolCluster.Status;
+using PoolCluster.WireFormat.Frames;
+using PoolCluster.WireFormat.Messages;
 
 namespace PoolCluster.Worker;
 

@@ -1,9 +1,10 @@
 using Akka.Actor;
 using Akka.Event;
-using PoolCluster.ChildProcess;
-using PoolCluster.Protocol;
-using PoolCluster.Serialization;
-using PoolCluster.Tasks;
+using PoolCluster.Child;
+using PoolCluster.WireFormat.Frames;
+using PoolCluster.WireFormat.Messages;
+using PoolCluster.WireFormat.Values;
+using PoolCluster.Worker.ChildProcess;
 
 namespace PoolCluster.Worker;
 

@@ -2,6 +2,7 @@
 // joins the cluster started from the installed pool-seed/pool-node tools and maps over it.
 //   dotnet run -- akka.tcp://pool@127.0.0.1:PORT
 using PoolCluster;
+using PoolCluster.WireFormat.Functions;
 
 var seed = args.Length == 1 ? args[0] : throw new ArgumentException("usage: PackSmoke <seed address>");
 using var pool = WorkerPool.Connect(seed, new PoolOptions { ConnectTimeout = TimeSpan.FromSeconds(60) });

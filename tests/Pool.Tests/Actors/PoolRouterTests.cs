@@ -1,9 +1,9 @@
 using Akka.Actor;
-using Akka.TestKit;
 using Akka.TestKit.Xunit2;
-using PoolCluster.Protocol;
+using Akka.TestKit;
 using PoolCluster.Router;
-using PoolCluster.Serialization;
+using PoolCluster.WireFormat.Messages;
+using PoolCluster.WireFormat.Values;
 
 namespace PoolCluster.Tests.Actors;
 

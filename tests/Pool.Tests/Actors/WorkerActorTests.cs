@@ -1,8 +1,9 @@
 using Akka.TestKit.Xunit2;
-using PoolCluster.Protocol;
-using PoolCluster.Serialization;
-using PoolCluster.Tasks;
+using PoolCluster.Child.Tasks;
 using PoolCluster.Tests.Support;
+using PoolCluster.WireFormat.Functions;
+using PoolCluster.WireFormat.Messages;
+using PoolCluster.WireFormat.Values;
 using PoolCluster.Worker;
 
 namespace PoolCluster.Tests.Actors;

@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
-using PoolCluster.ChildProcess;
-using PoolCluster.Protocol;
-using PoolCluster.Serialization;
-using PoolCluster.Tasks;
+using PoolCluster.Child.Tasks;
 using PoolCluster.Tests.Support;
+using PoolCluster.WireFormat.Frames;
+using PoolCluster.WireFormat.Functions;
+using PoolCluster.WireFormat.Messages;
+using PoolCluster.WireFormat.Values;
+using PoolCluster.Worker.ChildProcess;
 using PoolCluster.Worker;
 
 namespace PoolCluster.Tests.Children;

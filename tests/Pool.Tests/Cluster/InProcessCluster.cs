@@ -1,7 +1,7 @@
 using Akka.Actor;
-using PoolCluster;
 using Akka.Configuration;
 using PoolCluster.Cluster;
+using PoolCluster;
 
 namespace PoolCluster.Tests.Cluster;
 

@@ -58,7 +58,7 @@ public sealed class PoolClusterSettingsSpec
         Assert.Equal([7], w.InitializerBody);
         Assert.Empty(w.ShippedAssemblyPaths);
         // A child starts with this limit before its Init frame says the pool's; it must be the reference default.
-        Assert.Equal(100_000, PoolCluster.Serialization.ValueDepthGuard.DefaultMaxDepth);
+        Assert.Equal(100_000, PoolCluster.WireFormat.Values.ValueDepthGuard.DefaultMaxDepth);
     }
 
     [Fact]

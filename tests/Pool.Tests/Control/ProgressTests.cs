@@ -1,5 +1,3 @@
-using PoolCluster.Tests.Support;
-
 namespace PoolCluster.Tests.Control;
 
 /// <summary>Issue 11: progress in items, monotonic, ending with Completed + Failed == Total.</summary>

@@ -1,7 +1,8 @@
 using System.Text.RegularExpressions;
-using PoolCluster.ChildProcess;
+using PoolCluster.Child;
 using PoolCluster.Tests.Cluster;
 using PoolCluster.Tests.Integration;
+using PoolCluster.Worker.ChildProcess;
 
 namespace PoolCluster.Tests.Dashboard;
 

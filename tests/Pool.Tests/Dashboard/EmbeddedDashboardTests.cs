@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using PoolCluster.Child;
 using PoolCluster.Dashboard;
 using PoolCluster.Tests.Support;
 
@@ -54,7 +55,7 @@ public sealed class EmbeddedDashboardTests
         var cluster = JsonDocument.Parse(await http.GetStringAsync(url + "api/cluster")).RootElement;
         var children = cluster.GetProperty("members")[0].GetProperty("children").EnumerateArray().ToList();
         Assert.Equal(2, children.Count);
-        Assert.All(children, c => Assert.Equal(Environment.ProcessId, ChildProcess.ParentWatch.ParentOf(c.GetProperty("pid").GetInt32().ToString())));
+        Assert.All(children, c => Assert.Equal(Environment.ProcessId, ParentWatch.ParentOf(c.GetProperty("pid").GetInt32().ToString())));
 
         // The page itself, and actions refused (read-only) when embedded without a token.
         var page = await http.GetStringAsync(url);

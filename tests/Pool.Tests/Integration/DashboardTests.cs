@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using PoolCluster.ChildProcess;
+using PoolCluster.Child;
 using PoolCluster.Tests.Cluster;
+using PoolCluster.Worker.ChildProcess;
 
 namespace PoolCluster.Tests.Integration;
 

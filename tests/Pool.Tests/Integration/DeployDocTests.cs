@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using PoolCluster.Tests.Support;
 
 namespace PoolCluster.Tests.Integration;
 

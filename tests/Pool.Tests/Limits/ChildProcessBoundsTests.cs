@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using PoolCluster.ChildProcess;
 using PoolCluster.Tests.Support;
+using PoolCluster.Worker.ChildProcess;
 
 namespace PoolCluster.Tests.Limits;
 

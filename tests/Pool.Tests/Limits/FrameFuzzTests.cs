@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using PoolCluster.ChildProcess;
+using PoolCluster.WireFormat.Frames;
 using Xunit.Abstractions;
 
 namespace PoolCluster.Tests.Limits;

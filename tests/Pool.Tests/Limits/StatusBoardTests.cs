@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using PoolCluster.ChildProcess;
+using PoolCluster.WireFormat.Frames;
 
 namespace PoolCluster.Tests.Limits;
 

@@ -1,5 +1,3 @@
-using System.Threading;
-
 namespace PoolCluster.Tests.Manager;
 
 /// <summary>Each object type's semantics, used from this process (threads are distinct holders).</summary>

@@ -2,9 +2,8 @@ using System.Collections;
 using System.Reflection;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
-using PoolCluster.Protocol;
-using PoolCluster.Serialization;
 using PoolCluster.Tests.Integration;
+using PoolCluster.WireFormat.Messages;
 using Xunit.Abstractions;
 
 namespace PoolCluster.Tests.Security;

@@ -1,8 +1,6 @@
 using System.Runtime.Serialization;
-using Akka.Actor;
 using Akka.TestKit.Xunit2;
-using PoolCluster.Protocol;
-using PoolCluster.Serialization;
+using PoolCluster.WireFormat.Messages;
 
 namespace PoolCluster.Tests.Security;
 

@@ -1,6 +1,6 @@
 using System.Linq.Expressions;
-using PoolCluster.Serialization;
-using Xunit;
+using PoolCluster.WireFormat.Functions;
+using PoolCluster.WireFormat.Values;
 
 namespace PoolCluster.Tests.Serialization;
 

@@ -1,7 +1,7 @@
 using System.Linq.Expressions;
 using System.Text;
-using PoolCluster.Serialization;
-using Xunit;
+using PoolCluster.WireFormat.Functions;
+using PoolCluster.WireFormat.Values;
 
 namespace PoolCluster.Tests.Serialization;
 

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using PoolCluster.Serialization;
-using Xunit;
+using PoolCluster.WireFormat.Messages;
+using PoolCluster.WireFormat.Values;
 
 namespace PoolCluster.Tests.Serialization;
 
@@ -234,10 +234,10 @@ public sealed class ErrorInfoProtocolTests() : Akka.TestKit.Xunit2.TestKit(PoolC
         Exception original;
         try { throw new PaymentException("refused") { Code = 7, Reason = PaymentFailure.Declined, Tags = ["x"], Data = { ["order"] = 42, ["why"] = PaymentFailure.Expired } }; }
         catch (Exception e) { original = e; }
-        var message = new Protocol.ChunkFailed(1, ErrorInfo.From(original));
+        var message = new ChunkFailed(1, ErrorInfo.From(original));
         var serializer = Sys.Serialization.FindSerializerFor(message);
         Assert.IsType<ProtocolSerializer>(serializer);
-        var back = (Protocol.ChunkFailed)serializer.FromBinary(serializer.ToBinary(message), typeof(Protocol.ChunkFailed));
+        var back = (ChunkFailed)serializer.FromBinary(serializer.ToBinary(message), typeof(ChunkFailed));
 
         var rebuilt = Assert.IsType<PaymentException>(back.Error.ToException());
         Assert.Equal((7, PaymentFailure.Declined), (rebuilt.Code, rebuilt.Reason));

@@ -1,7 +1,7 @@
 using System.Runtime.Serialization;
-using PoolCluster.Serialization;
-using PoolCluster.Tasks;
-using Xunit;
+using PoolCluster.WireFormat.Functions;
+using PoolCluster.WireFormat.Messages;
+using PoolCluster.WireFormat.Values;
 
 namespace PoolCluster.Tests.Serialization;
 

@@ -1,7 +1,7 @@
-using PoolCluster.Serialization;
-using PoolCluster.Tasks;
+using PoolCluster.Child.Tasks;
 using PoolCluster.Tests.Support;
-using Xunit;
+using PoolCluster.WireFormat.Functions;
+using PoolCluster.WireFormat.Values;
 
 namespace PoolCluster.Tests.Serialization;
 

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Configuration;
-using Xunit;
 using HyperionSerializer = Akka.Serialization.HyperionSerializer;
 
 namespace PoolCluster.Tests.Serialization;
@@ -18,7 +17,7 @@ public sealed class InventoryException(string message, int code) : Exception(mes
 public sealed class HyperionSerializerTests : Akka.TestKit.Xunit2.TestKit
 {
     private static Config PoolReferenceConfig() =>
-        ConfigurationFactory.FromResource<PoolCluster.Serialization.ProtocolSerializer>("PoolCluster.reference.conf");
+        ConfigurationFactory.FromResource<PoolCluster.WireFormat.Messages.ProtocolSerializer>("PoolCluster.reference.conf");
 
     public HyperionSerializerTests() : base(PoolReferenceConfig(), "hyperion-tests")
     {
@@ -39,7 +38,7 @@ public sealed class HyperionSerializerTests : Akka.TestKit.Xunit2.TestKit
         var serializer = Sys.Serialization.FindSerializerFor(new RoutedWork(TestActor, ShippableFunctions.Square, []));
         var official = Assert.IsType<HyperionSerializer>(serializer);
         Assert.True(official.Settings.DisallowUnsafeType);
-        Assert.Contains(official.Settings.Surrogates, x => x is PoolCluster.Serialization.SharedObjectHyperionSurrogate);
+        Assert.Contains(official.Settings.Surrogates, x => x is PoolCluster.WireFormat.Values.SharedObjectHyperionSurrogate);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using PoolCluster.Serialization;
-using Xunit;
+using PoolCluster.WireFormat.Messages;
+using PoolCluster.WireFormat.Values;
 
 namespace PoolCluster.Tests.Serialization;
 

@@ -1,6 +1,6 @@
 using Hyperion;
-using PoolCluster.Serialization;
-using Xunit;
+using PoolCluster.WireFormat.Messages;
+using PoolCluster.WireFormat.Values;
 
 namespace PoolCluster.Tests.Serialization;
 

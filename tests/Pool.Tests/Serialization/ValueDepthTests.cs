@@ -1,5 +1,6 @@
 using Hyperion;
-using PoolCluster.Serialization;
+using PoolCluster.WireFormat.Messages;
+using PoolCluster.WireFormat.Values;
 using Xunit.Abstractions;
 
 namespace PoolCluster.Tests.Serialization;

@@ -45,7 +45,7 @@ public static class ProcessProbe
             if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
             try
             {
-                if (PoolCluster.ChildProcess.ParentWatch.ParentOf(pid.ToString()) != parentPid) continue;
+                if (PoolCluster.Child.ParentWatch.ParentOf(pid.ToString()) != parentPid) continue;
                 var cmd = File.ReadAllText(Path.Combine(dir, "cmdline"));
                 if (cmd.Contains("--pool-child")) result.Add(pid);
             }

@@ -116,5 +116,5 @@ public static class NodeFunctions
         return (item * 1000, ParentPid());
     }
 
-    public static int ParentPid() => PoolCluster.ChildProcess.ParentWatch.ParentOf("self") ?? 0;
+    public static int ParentPid() => PoolCluster.Child.ParentWatch.ParentOf("self") ?? 0;
 }

@@ -1,4 +1,0 @@
-namespace PoolCluster.ChildProcess;
-
-/// <summary>A frame on a child pipe was malformed (bad length, unknown type, truncated).</summary>
-internal sealed class FrameFormatException(string message) : IOException(message);
