@@ -10,8 +10,10 @@ namespace PoolCluster.Tests.Integration;
 public sealed class ReplicatedManagerTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    // The seeds detect a dead member and down it faster than hocon/seed.hocon's production values (4 s heartbeat pause,
-    // 7 s stable-after), as the in-process cluster tests do; the manager's hand-over is what is under test.
+    // Every member (seeds, node, client) detects a dead member and downs it faster than the production values (4 s
+    // heartbeat pause, 7 s stable-after), as the in-process cluster tests do; the manager's hand-over is what is under
+    // test. A member on the slower production values would hold the resolver's decision until it too saw the seed gone
+    // (the seed was downed 10 s after it became unreachable, and the proxies missed the 15 s bound, on a quiet machine).
     private static readonly string SeedConfig = WriteSeedConfig();
     private readonly ClusterProcesses _cluster = new(true, "--config", SeedConfig);
 
@@ -33,7 +35,7 @@ public sealed class ReplicatedManagerTests : IDisposable
         var second = _cluster.StartProgram("Pool.Seed", "--host", "127.0.0.1", "--port", ClusterProcesses.FreePort().ToString(), "--seed", _cluster.SeedAddress, "--config", SeedConfig,
             "--http-port", ClusterProcesses.FreePort().ToString()); // not the default 4080: another member may hold it
         ClusterProcesses.WaitForLine(second, l => l.StartsWith("Pool.Seed up at", StringComparison.Ordinal), Patience);
-        _cluster.StartNode(1);
+        _cluster.StartNode(1, ["--config", SeedConfig]);
         using var manager = PoolManager.Connect(_cluster.SeedAddress, new PoolOptions { Config = InProcessCluster.FastConfig });
         var dict = manager.Dict<int, string>("survivors");
         var queue = manager.Queue<int>("jobs");
