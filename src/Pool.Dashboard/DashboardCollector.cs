@@ -1,6 +1,6 @@
 using Akka.Actor;
-using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Cluster;
+using Akka.Cluster.Tools.PublishSubscribe;
 using AkkaCluster = Akka.Cluster.Cluster;
 using PoolCluster.Status;
 using PoolCluster.WireFormat.Messages;

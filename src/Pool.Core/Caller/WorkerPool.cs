@@ -7,8 +7,8 @@ using PoolCluster.Router;
 using PoolCluster.WireFormat.Functions;
 using PoolCluster.WireFormat.Messages;
 using PoolCluster.WireFormat.Values;
-using PoolCluster.Worker.ChildProcess;
 using PoolCluster.Worker;
+using PoolCluster.Worker.ChildProcess;
 using static PoolCluster.Child.Tasks.Adapters;
 
 namespace PoolCluster;

@@ -1,6 +1,6 @@
 using PoolCluster.Cluster;
-using PoolCluster.Worker.ChildProcess;
 using PoolCluster.Worker;
+using PoolCluster.Worker.ChildProcess;
 
 namespace PoolCluster.Router;
 

@@ -1,6 +1,6 @@
 using Akka.Actor;
-using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Cluster;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using PoolCluster.WireFormat.Messages;
 using PoolCluster.Worker;

@@ -1,6 +1,6 @@
 using Akka.Actor;
-using Akka.TestKit.Xunit2;
 using Akka.TestKit;
+using Akka.TestKit.Xunit2;
 using PoolCluster.Router;
 using PoolCluster.WireFormat.Messages;
 using PoolCluster.WireFormat.Values;

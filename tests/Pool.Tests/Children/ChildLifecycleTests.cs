@@ -5,8 +5,8 @@ using PoolCluster.WireFormat.Frames;
 using PoolCluster.WireFormat.Functions;
 using PoolCluster.WireFormat.Messages;
 using PoolCluster.WireFormat.Values;
-using PoolCluster.Worker.ChildProcess;
 using PoolCluster.Worker;
+using PoolCluster.Worker.ChildProcess;
 
 namespace PoolCluster.Tests.Children;
 

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
-using PoolCluster.Cluster;
 using PoolCluster;
+using PoolCluster.Cluster;
 
 namespace PoolCluster.Tests.Cluster;
 

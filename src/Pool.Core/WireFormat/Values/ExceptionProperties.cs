@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
 using PoolCluster.WireFormat.Messages;

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using Hyperion;
 using Hyperion.SerializerFactories;
 using Hyperion.ValueSerializers;
-using Hyperion;
 using PoolCluster.WireFormat.Messages;
 
 namespace PoolCluster.WireFormat.Values;

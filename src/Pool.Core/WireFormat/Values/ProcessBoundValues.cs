@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
+using Hyperion;
 using Hyperion.SerializerFactories;
 using Hyperion.ValueSerializers;
-using Hyperion;
 using PoolCluster.WireFormat.Messages;
 
 namespace PoolCluster.WireFormat.Values;

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.Serialization;
+using Hyperion;
 using Hyperion.SerializerFactories;
 using Hyperion.ValueSerializers;
-using Hyperion;
 using PoolCluster.WireFormat.Messages;
 
 namespace PoolCluster.WireFormat.Values;
