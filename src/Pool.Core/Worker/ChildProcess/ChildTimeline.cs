@@ -39,7 +39,12 @@ internal sealed class ChildTimeline
     public static Action<ChildTimeline>? Completed { get; set; }
 
     /// <summary>Records <paramref name="stage"/> now unless it was recorded before.</summary>
-    public void Mark(ChildStage stage) => Interlocked.CompareExchange(ref _at[(int)stage], Stopwatch.GetTimestamp(), 0);
+    public void Mark(ChildStage stage)
+    {
+        // Marked on every chunk sent and answered: after the first, a plain read and no clock or interlocked write.
+        ref var at = ref _at[(int)stage];
+        if (Volatile.Read(ref at) == 0) Interlocked.CompareExchange(ref at, Stopwatch.GetTimestamp(), 0);
+    }
 
     /// <summary>When <paramref name="stage"/> happened (Stopwatch ticks), or null if it did not.</summary>
     public long? At(ChildStage stage)
