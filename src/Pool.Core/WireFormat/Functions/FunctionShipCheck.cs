@@ -25,7 +25,7 @@ internal static class FunctionShipCheck
         {
             // Field-less functions take the short form a child reads without Hyperion; the round trip proves either.
             var bytes = FunctionBodyCodec.TrySerialize(body, out var shortForm) ? shortForm : PayloadSerializer.Instance.Serialize(body);
-            PayloadSerializer.Instance.Deserialize(bytes);
+            Wire.FromBytes<object>(bytes);
             return bytes;
         }
         catch (TaskSerializationException e) when (e.MemberName is not null)

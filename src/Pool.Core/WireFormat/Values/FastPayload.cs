@@ -15,7 +15,7 @@ namespace PoolCluster.WireFormat.Values;
 /// </summary>
 /// <remarks>
 /// Self-describing: the payload starts with <see cref="Tag"/>, a byte Hyperion never writes first (its root manifests
-/// are 0–~40 and 252–255), so <see cref="PayloadSerializer.Deserialize(byte[])"/> tells the two apart and every reader
+/// are 0–~40 and 252–255), so <see cref="Wire.FromBytes{T}"/> tells them apart and every reader
 /// of payloads keeps working unchanged. Layout: tag, kind (1 = items, 2 = reply), element code, int32 count, elements.
 /// <c>byte[]</c> elements keep Hyperion's reference semantics within a payload: an array that occurs twice is written
 /// once and read back as one object.

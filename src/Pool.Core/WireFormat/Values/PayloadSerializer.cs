@@ -88,11 +88,6 @@ internal sealed class PayloadSerializer
     /// <summary>Deserializes <paramref name="count"/> bytes of <paramref name="buffer"/> starting at <paramref name="offset"/>.</summary>
     public object? Deserialize(byte[] buffer, int offset, int count)
     {
-        // Pool payloads may use the compact encoding Wire writes for chunks and replies (see FastPayload).
-        if (FastPayload.IsFast(buffer.AsSpan(offset, count)))
-            return FastPayload.Deserialize(buffer.AsSpan(offset, count));
-        if (FunctionBodyCodec.IsEncoded(buffer.AsSpan(offset, count)))
-            return FunctionBodyCodec.Deserialize(buffer.AsSpan(offset, count).ToArray());
         using var stream = new MemoryStream(buffer, offset, count, writable: false, publiclyVisible: true);
         return Read(stream);
     }
@@ -100,10 +95,6 @@ internal sealed class PayloadSerializer
     /// <summary>Deserializes from a span without copying it.</summary>
     public unsafe object? Deserialize(ReadOnlySpan<byte> bytes)
     {
-        if (FastPayload.IsFast(bytes))
-            return FastPayload.Deserialize(bytes);
-        if (FunctionBodyCodec.IsEncoded(bytes))
-            return FunctionBodyCodec.Deserialize(bytes.ToArray());
         fixed (byte* p = bytes)
         {
             using var stream = new UnmanagedMemoryStream(p, bytes.Length);

@@ -27,8 +27,7 @@ internal sealed class PrimitiveArraySerializerFactory : ValueSerializerFactory
     public PrimitiveArraySerializerFactory(bool preserveObjectReferences) => _preserveObjectReferences = preserveObjectReferences;
 
     public override bool CanSerialize(Serializer serializer, Type type) =>
-        type.IsSZArray && type.GetElementType() != typeof(byte) && type.GetElementType() != typeof(sbyte) &&
-        PrimitiveBlocks.IsBlockElement(type.GetElementType()!); // byte[] is Hyperion's own single copy already
+        type.IsSZArray && PrimitiveBlocks.IsBlockElement(type.GetElementType()!);
 
     public override bool CanDeserialize(Serializer serializer, Type type) => false;
 

@@ -13,7 +13,6 @@ internal static class PrimitiveBlocks
 {
     private static readonly Dictionary<Type, int> ElementSizes = new()
     {
-        [typeof(byte)] = sizeof(byte), [typeof(sbyte)] = sizeof(sbyte),
         [typeof(short)] = sizeof(short), [typeof(ushort)] = sizeof(ushort),
         [typeof(int)] = sizeof(int), [typeof(uint)] = sizeof(uint),
         [typeof(long)] = sizeof(long), [typeof(ulong)] = sizeof(ulong),
@@ -21,8 +20,9 @@ internal static class PrimitiveBlocks
         [typeof(double)] = sizeof(double), [typeof(float)] = sizeof(float),
     };
 
-    /// <summary>Whether arrays of <paramref name="elementType"/> are written as blocks (only on little-endian machines,
-    /// where the block is the array's memory as it is).</summary>
+    /// <summary>Whether arrays of <paramref name="elementType"/> are written as blocks by the Hyperion factory (only on
+    /// little-endian machines, where the block is the array's memory as it is; <c>byte[]</c> is Hyperion's own single
+    /// copy already).</summary>
     public static bool IsBlockElement(Type elementType) => BitConverter.IsLittleEndian && ElementSizes.ContainsKey(elementType);
 
     /// <summary>The array's elements as the bytes of its block, without a copy.</summary>

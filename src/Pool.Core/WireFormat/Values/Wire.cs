@@ -11,8 +11,9 @@ internal static class Wire
     public static byte[] ToBytes(object? value) =>
         value is not null && FastPayload.TrySerialize(value, out var fast) ? fast : PayloadSerializer.Instance.Serialize(value);
 
-    /// <summary>Reads all three encodings; the short ones without touching Hyperion, which a child then never sets up
-    /// for primitive payloads and field-less functions.</summary>
+    /// <summary>Reads all three encodings, and is the only reader that tells them apart (<see cref="PayloadSerializer"/>
+    /// reads Hyperion's alone): the short ones are read without touching Hyperion, which a child then never sets up for
+    /// primitive payloads and field-less functions.</summary>
     public static T FromBytes<T>(byte[] bytes) =>
         FastPayload.IsFast(bytes) ? (T)FastPayload.Deserialize(bytes)
         : FunctionBodyCodec.IsEncoded(bytes) ? (T)FunctionBodyCodec.Deserialize(bytes)
