@@ -14,7 +14,14 @@ public sealed class ChildOutputTests() : TestKit("akka.loglevel = INFO")
         using var pool = WorkerPool.Create(Sys, new PoolOptions { Processes = 1 });
         var pid = pool.Apply(TestFunctions.Pid);
         Assert.Equal(5, pool.Apply(TestFunctions.Write, 5));
-        probe.FishForMessage<LogEvent>(e => e is Info && e.Message.ToString()!.Contains($"[child {pid}] hello from the child, item 5"), TimeSpan.FromSeconds(10));
-        probe.FishForMessage<LogEvent>(e => e is Warning && e.Message.ToString()!.Contains($"[child {pid}] and on stderr, item 5"), TimeSpan.FromSeconds(10));
+        // stdout and stderr are read on separate threads: the two lines may arrive in either order, so one fish
+        // waits for both (two fishes in a row would throw away the stderr line when it came first).
+        bool stdout = false, stderr = false;
+        probe.FishForMessage<LogEvent>(e =>
+        {
+            stdout |= e is Info && e.Message.ToString()!.Contains($"[child {pid}] hello from the child, item 5");
+            stderr |= e is Warning && e.Message.ToString()!.Contains($"[child {pid}] and on stderr, item 5");
+            return stdout && stderr;
+        }, TimeSpan.FromSeconds(10), "the child's stdout line and its stderr line");
     }
 }
