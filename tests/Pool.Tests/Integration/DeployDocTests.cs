@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using PoolCluster.Cluster;
 
 namespace PoolCluster.Tests.Integration;
 
@@ -34,9 +35,10 @@ public sealed partial class DeployDocTests : IDisposable
         var seedAddress = $"akka.tcp://pool@127.0.0.1:{seedPort}";
 
         var seed = Run(seedUnit, new() { ["POOL_HOST"] = "127.0.0.1", ["POOL_PORT"] = seedPort.ToString(), ["POOL_HTTP_PORT"] = ClusterProcesses.FreePort().ToString() });
-        ClusterProcesses.WaitForLine(seed, l => l == $"Pool.Seed up at {seedAddress}", TimeSpan.FromSeconds(60));
+        ClusterProcesses.WaitForLine(seed, l => l == MemberUpLine.Format(MemberUpLine.Seed, seedAddress), TimeSpan.FromSeconds(60));
         var node = Run(nodeUnit, new() { ["POOL_HOST"] = "127.0.0.1", ["POOL_PORT"] = "0", ["POOL_SEEDS"] = seedAddress, ["POOL_PROCESSES"] = "1" });
-        ClusterProcesses.WaitForLine(node, l => l.StartsWith("Pool.Node up at akka.tcp://pool@127.0.0.1:", StringComparison.Ordinal) && l.EndsWith("offering 1 processes", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        ClusterProcesses.WaitForLine(node, l => MemberUpLine.TryParse(l, out var up) && up.Program == MemberUpLine.Node
+            && up.Address.StartsWith("akka.tcp://pool@127.0.0.1:", StringComparison.Ordinal) && up.Processes == 1, TimeSpan.FromSeconds(60));
 
         foreach (var (member, unit) in new[] { (node, nodeUnit), (seed, seedUnit) })
         {

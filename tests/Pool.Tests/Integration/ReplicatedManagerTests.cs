@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using PoolCluster.Cluster;
 using PoolCluster.Tests.Cluster;
 
 namespace PoolCluster.Tests.Integration;
@@ -34,7 +35,7 @@ public sealed class ReplicatedManagerTests : IDisposable
     {
         var second = _cluster.StartProgram("Pool.Seed", "--host", "127.0.0.1", "--port", ClusterProcesses.FreePort().ToString(), "--seed", _cluster.SeedAddress, "--config", SeedConfig,
             "--http-port", ClusterProcesses.FreePort().ToString()); // not the default 4080: another member may hold it
-        ClusterProcesses.WaitForLine(second, l => l.StartsWith("Pool.Seed up at", StringComparison.Ordinal), Patience);
+        ClusterProcesses.WaitForLine(second, l => MemberUpLine.TryParse(l, out var up) && up.Program == MemberUpLine.Seed, Patience);
         _cluster.StartNode(1, ["--config", SeedConfig]);
         using var manager = PoolManager.Connect(_cluster.SeedAddress, new PoolOptions { Config = InProcessCluster.FastConfig });
         var dict = manager.Dict<int, string>("survivors");
